@@ -1,0 +1,82 @@
+"""ringfence command line: thin over engine/."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from rich.console import Console
+
+from engine import __version__
+from engine.check import CheckRequest, run_check
+from engine.errors import InputError, one_line
+from engine.reports import json_report, terminal
+
+FORMATS = ("table", "json")
+FAIL_LEVELS = ("non_compliant", "at_risk", "never")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ringfence")
+def cli() -> None:
+    """Check council spending against the conditions of ringfenced grants."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--awards", type=click.Path(dir_okay=False),
+              help="Awards YAML for inputs that carry only lines (CSV, Excel, ledgers).")
+@click.option("--rules", type=click.Path(file_okay=False),
+              help="Folder of grant packs (default: the bundled rules/).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default="non_compliant",
+              show_default=True, help="Exit 1 when anything is at or above this status.")
+def check(inputs, awards, rules, fmt, output, fail_on) -> None:
+    """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
+    result = run_check(CheckRequest(list(inputs), awards=awards, rules=rules))
+    _write(result, fmt, output)
+    sys.exit(1 if result.fails(fail_on) else 0)
+
+
+def _write(result, fmt: str, output: str | None) -> None:
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "json":
+            json_report.write(result, stream)
+        else:
+            console = Console(file=stream, width=None if not output else 160,
+                              force_terminal=None if not output else False)
+            terminal.write(result, console)
+    finally:
+        if output:
+            stream.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="ringfence", standalone_mode=False)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted", 2)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # a bug, not the user's input: still one line unless asked
+        if os.environ.get("RINGFENCE_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set RINGFENCE_DEBUG=1 for details)", 3)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"ringfence: {one_line(message)}", err=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Conditions resolved against their pack, in the value domain of facts.
+
+A pack's rules name refs (`period.start`, `purposes`) and values in the
+author's units (dates, pounds); here they become the fact domain (day
+numbers, pence, lowercase word patterns), once, for both evaluators: the
+durable-rules compiler and the plain-Python reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .dates import day_number
+from .facts import WORDS_SUFFIX
+from .models.conditions import All, AnyOf, Leaf
+from .models.lines import LINE_FIELDS
+from .models.pack import Pack
+
+#: `matches` holds when the pattern spans one or more whole words.
+def word_pattern(pattern: str) -> str:
+    return f"(.* )?({pattern})( .*)?"
+
+
+@dataclass(frozen=True)
+class Test:
+    """One leaf: `fact_field op value`, where fact_field is what the fact carries."""
+
+    field: str
+    op: str
+    value: Any
+
+    @property
+    def fact_field(self) -> str:
+        return self.field + WORDS_SUFFIX if self.op == "matches" else self.field
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AnyOfNodes:
+    parts: tuple["Node", ...]
+
+
+Node = Union[Test, AllOf, AnyOfNodes]
+
+
+def resolve(condition, pack: Pack) -> Node:
+    if isinstance(condition, All):
+        return AllOf(tuple(resolve(c, pack) for c in condition.all))
+    if isinstance(condition, AnyOf):
+        return AnyOfNodes(tuple(resolve(c, pack) for c in condition.any))
+    return _resolve_leaf(condition, pack)
+
+
+def _resolve_leaf(leaf: Leaf, pack: Pack) -> Test:
+    value: Any = leaf.value
+    if leaf.ref == "period.start":
+        value = pack.period.start
+    elif leaf.ref == "period.end":
+        value = pack.period.end
+    elif leaf.ref == "purposes":
+        value = tuple(pack.purposes)
+    return Test(leaf.field, leaf.op, _to_fact_domain(leaf.field, leaf.op, value))
+
+
+def _to_fact_domain(field: str, op: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if op in ("in", "not_in"):
+        return tuple(_to_fact_domain(field, "eq", v) for v in value)
+    if op == "matches":
+        return word_pattern(value)
+    if LINE_FIELDS[field] == "date":
+        return day_number(value)
+    return value
+
+
+def tests_of(node: Node) -> list[Test]:
+    if isinstance(node, Test):
+        return [node]
+    return [test for part in node.parts for test in tests_of(part)]

@@ -1,0 +1,57 @@
+"""Resolved conditions -> durable-rules ruleset definitions (the JSON form).
+
+Follows the safe pattern verified in shared/notes/durable-rules.md: every
+rule is guarded by a field only our lines carry, membership is an `$or` of
+equalities (there is no `$in`), and regexes are whole-string matches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conditions import AllOf, AnyOfNodes, Node, Test
+from .facts import GUARD_FIELD
+
+_ORDERED = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+def compile_node(node: Node) -> dict[str, Any]:
+    if isinstance(node, AllOf):
+        return {"$and": [compile_node(part) for part in node.parts]}
+    if isinstance(node, AnyOfNodes):
+        return {"$or": [compile_node(part) for part in node.parts]}
+    return _compile_test(node)
+
+
+def _compile_test(test: Test) -> dict[str, Any]:
+    field, op, value = test.fact_field, test.op, test.value
+    if op == "present":
+        return {"$ex": {field: 1}}
+    if op == "absent":
+        return {"$nex": {field: 1}}
+    if op == "eq":
+        return {field: value}
+    if op == "ne":
+        return {"$neq": {field: value}}
+    if op in _ORDERED:
+        return {_ORDERED[op]: {field: value}}
+    if op == "in":
+        return {"$or": [{field: v} for v in value]}
+    if op == "not_in":
+        return {"$and": [{"$neq": {field: v}} for v in value]}
+    if op == "matches":
+        return {"$mt": {field: value}}
+    raise ValueError(f"unknown operator {op}")
+
+
+def rule_name(index: int) -> str:
+    return f"r{index}"
+
+
+def compile_ruleset(conditions: list[Node], actions: list) -> dict[str, Any]:
+    """One durable-rules rule per pack rule, named by position, each with its action."""
+    ruleset = {}
+    for index, (node, action) in enumerate(zip(conditions, actions)):
+        guarded = {"$and": [{"$ex": {GUARD_FIELD: 1}}, compile_node(node)]}
+        ruleset[rule_name(index)] = {"all": [{"m": guarded}], "run": action}
+    return ruleset

@@ -1,0 +1,161 @@
+"""Rule conditions: a small, typed language that compiles to durable-rules.
+
+Every leaf names a canonical line field, an operator and a literal value or a
+reference to the pack (its period or purposes). Types are checked here, so a
+date is never compared with a number and a regular expression is one that
+durable-rules' own regex engine runs as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from ..dates import DateError, parse_date
+from ..money import MoneyError, parse_pence
+from .lines import LINE_FIELDS
+from .types import StrictModel
+
+Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "present", "absent"]
+Ref = Literal["period.start", "period.end", "purposes"]
+FieldName = Literal[tuple(LINE_FIELDS)]  # type: ignore[valid-type]
+
+ORDERED_OPS = {"lt", "le", "gt", "ge"}
+LIST_OPS = {"in", "not_in"}
+PRESENCE_OPS = {"present", "absent"}
+REF_KINDS = {"period.start": "date", "period.end": "date", "purposes": "list"}
+#: durable-rules builds `in` as an `$or` of equalities, which fails at 512.
+MAX_LIST = 500
+
+
+class Leaf(StrictModel):
+    field: FieldName
+    op: Op
+    value: Any = None
+    ref: Ref | None = None
+
+    @model_validator(mode="after")
+    def _typed(self):
+        kind = LINE_FIELDS[self.field]
+        if self.op in PRESENCE_OPS:
+            if self.value is not None or self.ref is not None:
+                raise ValueError(f"'{self.op}' takes no value or ref")
+            return self
+        if (self.value is None) == (self.ref is None):
+            raise ValueError(f"'{self.op}' needs exactly one of value or ref")
+        if self.op in ORDERED_OPS and kind not in ("date", "money"):
+            raise ValueError(f"'{self.op}' compares dates or amounts; {self.field} is {kind}")
+        if self.op == "matches" and kind != "text":
+            raise ValueError(f"'matches' tests text; {self.field} is {kind}")
+        if self.ref is not None:
+            _check_ref(self.field, kind, self.op, self.ref)
+            return self
+        if self.op in LIST_OPS:
+            if not isinstance(self.value, list) or not self.value:
+                raise ValueError(f"'{self.op}' needs a non-empty list of values")
+            if len(self.value) > MAX_LIST:
+                raise ValueError(f"'{self.op}' takes at most {MAX_LIST} values")
+            typed = tuple(_typed_value(self.field, kind, v) for v in self.value)
+        elif self.op == "matches":
+            typed = check_pattern(self.value)
+        else:
+            typed = _typed_value(self.field, kind, self.value)
+        object.__setattr__(self, "value", typed)
+        return self
+
+
+def _check_ref(field: str, kind: str, op: str, ref: str) -> None:
+    if REF_KINDS[ref] == "date":
+        if kind != "date" or op in LIST_OPS or op == "matches":
+            raise ValueError(f"ref '{ref}' is a date: compare the date field with it")
+    elif op not in LIST_OPS or kind != "text":
+        raise ValueError(f"ref '{ref}' is a list of codes: use it with in/not_in on a text field")
+
+
+def _typed_value(field: str, kind: str, value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        raise ValueError(f"{field} is {kind}; got a {type(value).__name__}")
+    if kind == "date":
+        if not isinstance(value, (str, dt.date)) or isinstance(value, bool):
+            raise ValueError(f"{field} is a date; {value!r} is not")
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            raise ValueError(str(exc)) from None
+    if kind == "money":
+        if isinstance(value, (dt.date, bool)):
+            raise ValueError(f"{field} is an amount; {value!r} is not")
+        try:
+            return parse_pence(value)
+        except MoneyError as exc:
+            raise ValueError(str(exc)) from None
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError(f"{field} is true or false; {value!r} is not")
+        return value
+    if isinstance(value, (bool, dt.date)):
+        raise ValueError(f"{field} is text; {value!r} is not")
+    return str(value)
+
+
+# durable-rules' regex engine silently fails on escapes, anchors and (?...)
+# groups, and rejects '.*' followed by a large character class (error 507):
+# allow only what it was verified to run.
+_ALLOWED_PATTERN = re.compile(r"^[a-z0-9 .|()\[\]*+?{},^-]*$")
+
+
+def check_pattern(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("'matches' needs a non-empty pattern")
+    pattern = value.lower()
+    bad = sorted(set(ch for ch in pattern if not _ALLOWED_PATTERN.match(ch)))
+    if bad:
+        raise ValueError(f"pattern '{value}' uses {''.join(bad)!r}: patterns match lowercase words "
+                         "(letters, digits, spaces) and may use . [ ] ( | ) * + ? {m,n} only")
+    if "^" in pattern.replace("[^", ""):
+        raise ValueError(f"pattern '{value}' uses '^' outside '[^...]': anchors are implied")
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern '{value}' is not a valid regular expression: {exc}") from None
+    if compiled.fullmatch(""):
+        raise ValueError(f"pattern '{value}' matches empty text: it would match every line")
+    return pattern
+
+
+def _tag(value: Any) -> str:
+    if isinstance(value, dict):
+        if "all" in value:
+            return "all"
+        if "any" in value:
+            return "any"
+        return "leaf"
+    return type(value).__name__.lower()
+
+
+class All(StrictModel):
+    all: list["Condition"] = Field(min_length=1)
+
+
+class AnyOf(StrictModel):
+    any: list["Condition"] = Field(min_length=1)
+
+
+Condition = Annotated[
+    Union[Annotated[All, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Leaf, Tag("leaf")]],
+    Discriminator(_tag),
+]
+
+All.model_rebuild()
+AnyOf.model_rebuild()
+
+
+def leaves(condition) -> list[Leaf]:
+    """Every leaf of a condition, depth first, in the order written."""
+    if isinstance(condition, Leaf):
+        return [condition]
+    children = condition.all if isinstance(condition, All) else condition.any
+    return [leaf for child in children for leaf in leaves(child)]

@@ -1,0 +1,1 @@
+"""Report writers: they read a CheckResult and write; they never compute findings."""

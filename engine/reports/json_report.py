@@ -1,0 +1,61 @@
+"""The JSON report (`--format json`): the contract in shared/notes/architecture.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ..money import format_plain
+from ..result import CheckResult, LineResult
+
+
+def line_record(line: LineResult) -> dict[str, Any]:
+    values = line.values
+    record: dict[str, Any] = {
+        "line_id": line.line_id,
+        "status": line.status,
+        "amount": format_plain(values["amount"]),
+        "findings": [{"rule": f.rule, "status": f.status, "clause": f.clause,
+                      "message": f.message} for f in line.findings],
+        "grant": values["grant"],
+        "purpose": values["purpose"],
+        "date": values["date"].isoformat() if isinstance(values["date"], dt.date) else None,
+        "description": values["description"],
+        "source": line.source,
+        "row": line.row,
+    }
+    if len(line.amounts) > 1:
+        record["amounts"] = {status: format_plain(p) for status, p in line.amounts.items()}
+    for name in ("cost_type", "category", "supplier", "reference", "existing_service"):
+        if values[name] is not None:
+            record[name] = values[name]
+    if line.extras:
+        record["extra"] = line.extras
+    return record
+
+
+def report(result: CheckResult) -> dict[str, Any]:
+    summary = {status: {"lines": bucket.lines, "amount": format_plain(bucket.amount)}
+               for status, bucket in result.summary.items()}
+    out: dict[str, Any] = {
+        "summary": summary,
+        "lines": [line_record(line) for line in result.lines()],
+        "ringfences": [{
+            "grant": check.grant, "purpose": check.purpose,
+            "allocated": format_plain(check.allocated), "spent": format_plain(check.spent),
+            "status": check.status, "message": check.message, "check": check.check,
+            "rule": check.rule, "clause": check.clause,
+        } for check in result.ringfences],
+        "status": result.status,
+    }
+    if result.council:
+        out["council"] = result.council
+    if result.evidence:
+        out["evidence"] = result.evidence
+    return out
+
+
+def write(result: CheckResult, stream) -> None:
+    json.dump(report(result), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,115 @@
+"""The terminal report: a table of lines, totals by status and purpose, ringfences."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich import box
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ..money import format_gbp
+from ..result import CheckResult
+
+STYLE = {"compliant": "green", "at_risk": "yellow", "non_compliant": "bold red"}
+LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "NON-COMPLIANT"}
+
+
+def _status(status: str) -> Text:
+    return Text(LABEL[status], style=STYLE[status])
+
+
+#: Beyond this many lines the table shows only lines with findings.
+FULL_LISTING_LIMIT = 200
+
+
+def write(result: CheckResult, console: Console) -> None:
+    by_purpose: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_grant: dict[str, list] = defaultdict(list)
+    for line in result.lines():
+        by_grant[line.values["grant"]].append(line)
+        for status, pence in line.amounts.items():
+            by_purpose[(line.values["grant"], line.values["purpose"] or "(none)")][status] += pence
+    if result.council:
+        console.print(Text(result.council, style="bold"))
+    total = sum(len(lines) for lines in by_grant.values())
+    for grant, lines in by_grant.items():
+        _print_lines(console, result.packs[grant].loaded.pack, lines,
+                     only_findings=total > FULL_LISTING_LIMIT)
+    console.print(_summary(result))
+    console.print(_purposes(by_purpose))
+    console.print(_ringfences(result))
+    console.print(Text.assemble("Overall: ", _status(result.status)))
+
+
+def _print_lines(console: Console, pack, lines, only_findings: bool) -> None:
+    console.print()
+    console.print(Text(f"{pack.title} ({pack.determination})", style="bold underline"))
+    shown = [line for line in lines if not only_findings or line.status != "compliant"]
+    if not shown:
+        console.print(Text(f"  all {len(lines)} lines compliant", style="green"))
+        return
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_row(*(Text(h, style="bold") for h in
+                   ("line", "date", "purpose", "amount", "status", "description")))
+    for line in shown:
+        v = line.values
+        grid.add_row(line.line_id, v["date"].isoformat() if v["date"] else "-",
+                     v["purpose"] or "-", format_gbp(v["amount"]), _status(line.status),
+                     v["description"] or "")
+    console.print(grid)
+    for line in shown:
+        if line.status == "compliant":
+            continue
+        console.print(Text.assemble((line.line_id, "bold"), f" ({line.source}:{line.row})"))
+        for finding in line.findings:
+            console.print(Padding(Text.assemble(
+                ("└ ", STYLE[finding.status]), (finding.rule, STYLE[finding.status]), ": ",
+                finding.message, " ", (f"[{finding.clause}]", "dim")), (0, 0, 0, 2)))
+    if only_findings:
+        hidden = len(lines) - len(shown)
+        console.print(Text(f"  {hidden} compliant lines not listed: --format csv or json lists "
+                           "every line", style="dim"))
+
+
+def _summary(result: CheckResult) -> Table:
+    table = Table(title="Totals by status", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("status")
+    table.add_column("lines", justify="right")
+    table.add_column("amount", justify="right")
+    for status, bucket in result.summary.items():
+        label = _status(status) if status != "total" else Text("total", style="bold")
+        table.add_row(label, str(bucket.lines), format_gbp(bucket.amount))
+    return table
+
+
+def _purposes(by_purpose) -> Table:
+    table = Table(title="Totals by grant and purpose", title_justify="left", box=box.SIMPLE_HEAD)
+    for name in ("grant", "purpose", "compliant", "at risk", "non-compliant", "total"):
+        table.add_column(name, justify="left" if name in ("grant", "purpose") else "right")
+    for (grant, purpose), amounts in sorted(by_purpose.items()):
+        table.add_row(grant, purpose, *(format_gbp(amounts.get(s, 0)) for s in
+                                        ("compliant", "at_risk", "non_compliant")),
+                      format_gbp(sum(amounts.values())))
+    return table
+
+
+def _ringfences(result: CheckResult) -> Table:
+    table = Table(title="Ringfence checks", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+    for name in ("grant", "check", "allocated", "spent", "status", "message"):
+        table.add_column(name, justify="right" if name in ("allocated", "spent") else "left",
+                         overflow="fold", no_wrap=name != "message",
+                         ratio=1 if name == "message" else None)
+    for check in result.ringfences:
+        label = check.purpose or ("award" if check.check == "award" else "plan total")
+        table.add_row(check.grant, label, format_gbp(check.allocated), format_gbp(check.spent),
+                      _status(check.status), check.message)
+    return table

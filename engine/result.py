@@ -1,0 +1,127 @@
+"""The one result object every writer reads: lines, findings, ringfences, summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import polars as pl
+
+from .classify import RULE_RANK, RULES
+from .compiled import CompiledPack
+from .messages import pack_values, render
+from .money import format_gbp
+from .ringfence import OVER, OVER_RULE, RUNNING, RingfenceCheck
+from .status import STATUSES, at_or_above, worst
+from .table import META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
+from .models.lines import LINE_FIELDS
+
+STATUS = "_status"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    status: str
+    clause: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LineResult:
+    values: dict[str, Any]  # canonical fields, typed
+    source: str
+    row: int
+    status: str
+    findings: list[Finding]
+    #: pence by status: a line split by the award limit has two parts
+    amounts: dict[str, int]
+    extras: dict[str, Any]
+
+    @property
+    def line_id(self) -> str:
+        return self.values["line_id"]
+
+
+@dataclass(frozen=True)
+class Bucket:
+    lines: int
+    amount: int
+
+
+@dataclass
+class CheckResult:
+    table: pl.DataFrame
+    packs: dict[str, CompiledPack]
+    ringfences: list[RingfenceCheck]
+    council: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, Bucket]:
+        table = self.table
+        out: dict[str, Bucket] = {}
+        over = pl.col(OVER).fill_null(0)
+        rule_status = pl.col(RULE_RANK)
+        for rank, status in enumerate(STATUSES):
+            lines = table.filter(pl.col(STATUS) == status).height
+            if status == "non_compliant":
+                amount = table.select(
+                    pl.when(rule_status == rank).then(pl.col("amount")).otherwise(over).sum()).item()
+            else:
+                amount = table.filter(rule_status == rank).select(
+                    (pl.col("amount") - over).sum()).item()
+            out[status] = Bucket(lines, int(amount or 0))
+        out["total"] = Bucket(table.height, int(table["amount"].sum() or 0))
+        return out
+
+    @property
+    def status(self) -> str:
+        statuses = list(self.table[STATUS].unique().to_list()) + [c.status for c in self.ringfences]
+        return worst(statuses)
+
+    def fails(self, level: str) -> bool:
+        return at_or_above(self.status, level)
+
+    def lines(self) -> Iterator[LineResult]:
+        extras = extra_columns(self.table)
+        packvals = {pid: pack_values(p.loaded.pack) for pid, p in self.packs.items()}
+        for row in self.table.iter_rows(named=True):
+            yield self._line(row, extras, packvals)
+
+    def _line(self, row: dict, extras: list[str], packvals: dict) -> LineResult:
+        values = {name: row[name] for name in LINE_FIELDS}
+        pack = self.packs[row["grant"]]
+        by_id = {rule.id: rule for rule in pack.rules}
+        findings = []
+        for rule_id in row[RULES] or []:
+            rule = by_id[rule_id]
+            findings.append(Finding(rule.id, rule.status, rule.clause,
+                                    render(rule.message, values, packvals[row["grant"]])))
+        over = row[OVER] or 0
+        rule_status = STATUSES[row[RULE_RANK] or 0]
+        amounts = {rule_status: row["amount"]}
+        if over:
+            findings.append(Finding(
+                OVER_RULE, "non_compliant", pack.loaded.pack.ringfence.clause,
+                f"{format_gbp(over)} of this line's {format_gbp(row['amount'])} is beyond the "
+                f"award of {format_gbp(self._award_amount(row['grant']))} (running total "
+                f"{format_gbp(row[RUNNING])} after this line)"))
+            if rule_status != "non_compliant":
+                amounts = {rule_status: row["amount"] - over, "non_compliant": over}
+        return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
+                          {name: row[name] for name in extras if row[name] is not None})
+
+    def _award_amount(self, grant: str) -> int:
+        return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")
+
+
+def final_status(table: pl.DataFrame) -> pl.DataFrame:
+    rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0),
+                             pl.when(pl.col(OVER).fill_null(0) > 0).then(2).otherwise(0))
+    return table.with_columns(
+        rank.replace_strict(list(range(3)), list(STATUSES), return_dtype=pl.Utf8).alias(STATUS))
+
+
+__all__ = ["CheckResult", "LineResult", "Finding", "Bucket", "final_status", "STATUS",
+           "META_SCHEMA", "SEQ"]

@@ -1,0 +1,128 @@
+"""Ringfence checks over an award, in Python: totals, not per-line rules.
+
+- The award: lines charged to it, taken in date order (undated last, then
+  input order), may not spend beyond its amount. The line that crosses the
+  limit is split: the part beyond it is non-compliant, and so is every later
+  line's spend while the running total stays above the award.
+- The plan: each purpose's total against the award's plan, at risk when it
+  strays from plan by more than the pack's tolerance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from .compiled import CompiledPack
+from .models.awards import Award
+from .money import format_gbp
+from .table import SEQ
+
+OVER, RUNNING = "_over", "_running"
+OVER_RULE = "ringfence.over-award"
+
+
+@dataclass(frozen=True)
+class RingfenceCheck:
+    check: str  # "award", "plan-total" or "purpose"
+    grant: str
+    purpose: str | None
+    allocated: int
+    spent: int
+    status: str
+    clause: str
+    message: str
+
+    @property
+    def rule(self) -> str:
+        return f"ringfence.{self.check}"
+
+
+def apply_award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> pl.DataFrame:
+    """Adds `_running` (running total after each line) and `_over` (pence beyond the award)."""
+    limits = pl.DataFrame({"grant": list(awards), "_limit": [a.amount for a in awards.values()]},
+                          schema={"grant": pl.Utf8, "_limit": pl.Int64})
+    ordered = (table.select(SEQ, "grant", "date", "amount")
+               .join(limits, on="grant", how="left")
+               .sort(["grant", "date", SEQ], nulls_last=True)
+               .with_columns(pl.col("amount").cum_sum().over("grant").alias(RUNNING)))
+    before = pl.col(RUNNING) - pl.col("amount")
+    beyond_after = pl.max_horizontal(pl.col(RUNNING) - pl.col("_limit"), pl.lit(0))
+    beyond_before = pl.max_horizontal(before - pl.col("_limit"), pl.lit(0))
+    over = (pl.when(pl.col("amount") > 0).then(beyond_after - beyond_before).otherwise(0)
+            .clip(0, None).cast(pl.Int64))
+    ordered = ordered.with_columns(over.alias(OVER)).select(SEQ, RUNNING, OVER)
+    return table.join(ordered, on=SEQ, how="left", maintain_order="left")
+
+
+def award_checks(table: pl.DataFrame, awards: dict[str, Award],
+                 packs: dict[str, CompiledPack]) -> list[RingfenceCheck]:
+    checks: list[RingfenceCheck] = []
+    for grant, award in awards.items():
+        pack = packs[grant].loaded.pack
+        lines = table.filter(pl.col("grant") == grant)
+        spent = int(lines["amount"].sum() or 0)
+        over = int(lines[OVER].sum() or 0)
+        checks.append(_award_check(grant, award, spent, over, int(lines[RUNNING].max() or 0),
+                                   pack.ringfence.clause))
+        if award.plan is not None:
+            checks.extend(_plan_checks(grant, award, lines, pack.ringfence.tolerance,
+                                       pack.ringfence.plan_clause))
+    return checks
+
+
+def _award_check(grant: str, award: Award, spent: int, over: int, peak: int,
+                 clause: str) -> RingfenceCheck:
+    if over > 0:
+        status = "non_compliant"
+        message = (f"spend reached {format_gbp(peak)} against an award of "
+                   f"{format_gbp(award.amount)}: {format_gbp(over)} is beyond the award")
+    else:
+        status = "compliant"
+        message = (f"{format_gbp(spent)} of {format_gbp(award.amount)} spent; "
+                   f"{format_gbp(award.amount - spent)} unspent")
+    return RingfenceCheck("award", grant, None, award.amount, spent, status, clause, message)
+
+
+def _plan_checks(grant: str, award: Award, lines: pl.DataFrame, tolerance: Decimal,
+                 clause: str) -> list[RingfenceCheck]:
+    plan = award.plan or {}
+    totals = {purpose: int(total) for purpose, total in
+              lines.filter(pl.col("purpose").is_not_null())
+              .group_by("purpose").agg(pl.col("amount").sum()).iter_rows()}
+    checks = []
+    planned_total = sum(plan.values())
+    if planned_total != award.amount:
+        checks.append(RingfenceCheck(
+            "plan-total", grant, None, award.amount, planned_total, "at_risk", clause,
+            f"the plan adds up to {format_gbp(planned_total)}, not the award of "
+            f"{format_gbp(award.amount)}"))
+    for purpose in list(plan) + sorted(set(totals) - set(plan)):
+        planned = plan.get(purpose, 0)
+        spent = totals.get(purpose, 0)
+        checks.append(_plan_check(grant, purpose, planned, spent, tolerance, clause,
+                                  purpose in plan))
+    return checks
+
+
+def _plan_check(grant: str, purpose: str, planned: int, spent: int, tolerance: Decimal,
+                clause: str, in_plan: bool) -> RingfenceCheck:
+    allowed = Decimal(planned) * tolerance
+    gap = spent - planned
+    percent = f"{tolerance * 100:.0f}%"
+    if not in_plan:
+        status = "at_risk"
+        message = f"{format_gbp(spent)} spent on '{purpose}', which the plan does not include"
+    elif abs(gap) > allowed:
+        status = "at_risk"
+        direction = "over" if gap > 0 else "under"
+        share = f" ({abs(Decimal(gap)) / planned * 100:.1f}%)" if planned else ""
+        message = (f"{format_gbp(spent)} spent against a plan of {format_gbp(planned)}: "
+                   f"{format_gbp(abs(gap))} {direction}{share}, beyond the {percent} tolerance")
+    else:
+        status = "compliant"
+        message = (f"{format_gbp(spent)} spent against a plan of {format_gbp(planned)}, "
+                   f"within the {percent} tolerance")
+    return RingfenceCheck("purpose", grant, purpose, planned, spent, status, clause, message)

@@ -1,0 +1,63 @@
+"""The line table: every input's lines as one typed, columnar frame.
+
+Columns are the canonical line fields (dates as Date, amounts as Int64 pence,
+text stripped with blanks as null), plus where each line came from
+(`_source`, `_row`), its place across all inputs (`_seq`), and any other
+columns the input had, kept as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import polars as pl
+
+from .models.lines import LINE_FIELDS, Line
+
+SOURCE, ROW, SEQ = "_source", "_row", "_seq"
+
+_KIND_DTYPES = {"text": pl.Utf8, "date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}
+CANONICAL_SCHEMA: dict[str, pl.DataType] = {
+    name: _KIND_DTYPES[kind] for name, kind in LINE_FIELDS.items()}
+META_SCHEMA: dict[str, pl.DataType] = {SOURCE: pl.Utf8, ROW: pl.Int64}
+
+
+def empty_table() -> pl.DataFrame:
+    return pl.DataFrame(schema={**META_SCHEMA, **CANONICAL_SCHEMA})
+
+
+def _clean_text(value: Any) -> Any:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def from_lines(lines: Iterable[Line], source: str, rows: Iterable[int]) -> pl.DataFrame:
+    """A table from validated Line models (proposals, JSON inputs)."""
+    records = []
+    for line, row in zip(lines, rows):
+        record: dict[str, Any] = {SOURCE: source, ROW: row}
+        for name, kind in LINE_FIELDS.items():
+            value = getattr(line, name)
+            record[name] = _clean_text(value) if kind == "text" else value
+        for key, value in line.extras().items():
+            record[str(key)] = None if value is None else _clean_text(value)
+        records.append(record)
+    extra_names = sorted({k for r in records for k in r} - set(META_SCHEMA) - set(CANONICAL_SCHEMA))
+    schema = {**META_SCHEMA, **CANONICAL_SCHEMA, **{name: pl.Utf8 for name in extra_names}}
+    return pl.from_dicts(records, schema=schema) if records else empty_table()
+
+
+def concat(tables: list[pl.DataFrame]) -> pl.DataFrame:
+    """All inputs as one table, numbered in input order."""
+    if not tables:
+        table = empty_table()
+    else:
+        table = pl.concat(tables, how="diagonal_relaxed")
+    return table.with_row_index(SEQ).with_columns(pl.col(SEQ).cast(pl.Int64))
+
+
+def extra_columns(table: pl.DataFrame) -> list[str]:
+    known = set(CANONICAL_SCHEMA) | set(META_SCHEMA) | {SEQ}
+    return [name for name in table.columns if name not in known and not name.startswith("_")]

@@ -1,0 +1,127 @@
+"""YAML loading that keeps where every value was written.
+
+PyYAML alone would turn `12.10` into a float, turn `2025-02-30` into a
+traceback and silently keep the last of two duplicate keys; this loader keeps
+numbers exact (Decimal), leaves dates as text for our own parser, rejects
+duplicate keys, and records the line of every key so that validation errors
+can name it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+Path_ = tuple[Any, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return Decimal("NaN")
+
+
+def _plain_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _exact_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _plain_text)
+
+
+@dataclass
+class Document:
+    """Plain data from a YAML file, with the 1-based line of each path in it."""
+
+    source: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of `path`, or of its nearest written ancestor."""
+        path = tuple(path)
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def load_text(text: str, source: str) -> Document:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        doc = Document(source, None)
+        if node is not None:
+            doc.data = _build(loader, node, (), doc)
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"invalid YAML: {problem}", source=source, line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", source=source) from None
+    finally:
+        loader.dispose()
+
+
+def load_file(path: str | Path) -> Document:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
+    return load_text(text, str(path))
+
+
+def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document) -> Any:
+    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _build(loader, key_node, path + ("<key>",), doc)
+            if isinstance(key, (list, dict)):
+                raise InputError("a mapping key must be a plain value", source=doc.source,
+                                 line=key_node.start_mark.line + 1)
+            key = key if isinstance(key, str) else str(key)
+            if key in result:
+                raise InputError(f"duplicate key '{key}'", source=doc.source,
+                                 line=key_node.start_mark.line + 1, field=_dotted(path + (key,)))
+            doc.lines[path + (key,)] = key_node.start_mark.line + 1
+            result[key] = _build(loader, value_node, path + (key,), doc)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, path + (index,), doc) for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+dotted = _dotted
