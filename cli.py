@@ -6,14 +6,13 @@ import os
 import sys
 
 import click
-from rich.console import Console
 
 from engine import __version__
 from engine.check import CheckRequest, run_check
 from engine.errors import InputError, one_line
-from engine.reports import json_report, terminal
+from engine.reports import WRITERS, WriteContext
 
-FORMATS = ("table", "json")
+FORMATS = tuple(WRITERS)
 FAIL_LEVELS = ("non_compliant", "at_risk", "never")
 
 
@@ -40,18 +39,20 @@ def check(inputs, awards, rules, fmt, output, fail_on) -> None:
     sys.exit(1 if result.fails(fail_on) else 0)
 
 
-def _write(result, fmt: str, output: str | None) -> None:
-    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "json":
-            json_report.write(result, stream)
-        else:
-            console = Console(file=stream, width=None if not output else 160,
-                              force_terminal=None if not output else False)
-            terminal.write(result, console)
-    finally:
-        if output:
-            stream.close()
+def _write(result, fmt: str, output: str | None, **options) -> None:
+    writer = WRITERS[fmt]
+    context = WriteContext(output=output, is_terminal=output is None and sys.stdout.isatty(),
+                           options=options)
+    if writer.binary:
+        if not output:
+            raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
+        writer.write(result, None, context)
+        return
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            writer.write(result, stream, context)
+    else:
+        writer.write(result, sys.stdout, context)
 
 
 def main(argv: list[str] | None = None) -> None:

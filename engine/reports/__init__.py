@@ -1,1 +1,46 @@
-"""Report writers: they read a CheckResult and write; they never compute findings."""
+"""Report writers: they read a CheckResult and write; they never compute findings.
+
+Each format registers a writer `write(result, stream, context)` here; `stream`
+is a text stream (or, for binary formats, the writer opens `context.output`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, TextIO
+
+
+@dataclass
+class WriteContext:
+    output: str | None = None      # a path, or None for stdout
+    is_terminal: bool = False      # stdout is a terminal (colour, width)
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Writer:
+    write: Callable  # (result, stream: TextIO | None, context: WriteContext) -> None
+    binary: bool = False  # binary writers need --output and write the file themselves
+
+
+def _table(result, stream: TextIO, context: WriteContext) -> None:
+    from rich.console import Console
+
+    from . import terminal
+
+    console = Console(file=stream, force_terminal=context.is_terminal or None,
+                      width=None if context.is_terminal else 120,
+                      no_color=not context.is_terminal and context.output is not None)
+    terminal.write(result, console)
+
+
+def _json(result, stream: TextIO, context: WriteContext) -> None:
+    from . import json_report
+
+    json_report.write(result, stream)
+
+
+WRITERS: dict[str, Writer] = {
+    "table": Writer(_table),
+    "json": Writer(_json),
+}
