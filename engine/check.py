@@ -62,7 +62,7 @@ def _compiled(loaded: LoadedPack) -> CompiledPack:
 def _collect_awards(request: CheckRequest, files: list[InputFile],
                     packs: dict[str, LoadedPack]):
     found: dict[str, _Award] = {}
-    sources: list[tuple[AwardsFile, str, dict[str, int]]] = []
+    sources: list[tuple[AwardsFile, str, dict[str, dict[str, int]]]] = []
     for f in files:
         if f.awards is not None:
             sources.append((f.awards, f.path, f.award_lines))
@@ -76,7 +76,8 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
     checks = sources[-1][0].checks
     for awards_file, source, lines in sources:
         for award in awards_file.awards:
-            line = lines.get(award.grant)
+            where = lines.get(award.grant, {})
+            line = where.get("grant")
             if award.grant not in packs:
                 guess = near_miss(award.grant, packs)
                 hint = f"; did you mean '{guess}'?" if guess else \
@@ -88,19 +89,20 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
                 raise InputError(
                     f"grant '{award.grant}' is awarded differently in {previous.source}:"
                     f"{previous.line}", source=source, line=line, field="grant")
-            _check_plan(award, packs[award.grant], source, line)
+            _check_plan(award, packs[award.grant], source, where)
             found[award.grant] = _Award(award, source, line)
     return found, council, checks
 
 
-def _check_plan(award: Award, loaded: LoadedPack, source: str, line: int) -> None:
+def _check_plan(award: Award, loaded: LoadedPack, source: str, where: dict[str, int]) -> None:
     purposes = loaded.pack.purposes
     for purpose in (award.plan or {}):
         if purpose not in purposes:
             guess = near_miss(purpose, purposes)
             hint = f"; did you mean '{guess}'?" if guess else f" (purposes: {', '.join(purposes)})"
             raise InputError(f"unknown purpose '{purpose}' for {award.grant}{hint}",
-                             source=source, line=line, field=f"plan.{purpose}")
+                             source=source, line=where.get(f"plan.{purpose}"),
+                             field=f"plan.{purpose}")
 
 
 def _assign_grants(table: pl.DataFrame, awards: dict[str, _Award]) -> pl.DataFrame:

@@ -29,6 +29,8 @@ def parse_pence(value: object) -> int:
         # YAML and JSON loaders hand us Decimal; a float here would already be inexact.
         raise MoneyError(f"{value!r} is a floating-point number; amounts must be exact")
     text = str(value).strip()
+    if not text:
+        raise MoneyError("no amount given")
     return _text_to_pence(text)
 
 
@@ -38,17 +40,17 @@ def _text_to_pence(raw: str) -> int:
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
     sign = ""
-    if text[:1] in "+-":
+    if text[:1] in ("+", "-"):
         sign, text = text[0], text[1:].lstrip()
     if text.startswith("£"):
         text = text[1:].lstrip()
-    if not sign and text[:1] in "+-":
+    if not sign and text[:1] in ("+", "-"):
         sign, text = text[0], text[1:]
     if "," in text:
         if not _GROUPED.match(text):
             raise MoneyError(f"'{raw}' is not an amount (misplaced comma)")
         text = text.replace(",", "")
-    match = _NUMBER.match(sign + text)
+    match = _NUMBER.match(sign + text) if text else None
     if not match or (negative and sign):
         raise MoneyError(f"'{raw}' is not an amount in pounds and pence")
     pence = _digits_to_pence(match.group(2), match.group(3) or "", raw)

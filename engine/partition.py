@@ -28,14 +28,14 @@ def test_expression(test: Test, table: pl.DataFrame) -> pl.Expr:
     if op == "absent":
         return column.is_null()
     if op == "matches":
-        return column.is_in(_matching_values(table[test.field], value)).fill_null(False)
+        return column.is_in(_matching_values(table[test.field], value).implode()).fill_null(False)
     kind = LINE_FIELDS[test.field]
     if kind == "date":
         column = (pl.col(test.field).dt.year().cast(pl.Int64) * 10000
                   + pl.col(test.field).dt.month().cast(pl.Int64) * 100
                   + pl.col(test.field).dt.day().cast(pl.Int64))
     if op in ("in", "not_in"):
-        found = column.is_in(pl.Series(list(value), dtype=_dtype(kind)))
+        found = column.is_in(pl.Series(list(value), dtype=_dtype(kind)).implode())
         result = found if op == "in" else ~found
         return (result & column.is_not_null()).fill_null(False)
     comparisons = {"eq": column.eq, "ne": column.ne, "lt": column.lt, "le": column.le,

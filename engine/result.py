@@ -107,8 +107,10 @@ class CheckResult:
                 f"{format_gbp(over)} of this line's {format_gbp(row['amount'])} is beyond the "
                 f"award of {format_gbp(self._award_amount(row['grant']))} (running total "
                 f"{format_gbp(row[RUNNING])} after this line)"))
-            if rule_status != "non_compliant":
+            if rule_status != "non_compliant" and over != row["amount"]:
                 amounts = {rule_status: row["amount"] - over, "non_compliant": over}
+            else:
+                amounts = {"non_compliant": row["amount"]}
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None})
 

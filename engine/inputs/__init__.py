@@ -19,7 +19,7 @@ class InputFile:
     #: Where each line is written, for reports that point into the file: line_id -> line.
     positions: dict[str, int] = field(default_factory=dict)
     #: Where each award is written (grant -> line), to point errors at it.
-    award_lines: dict[str, int] = field(default_factory=dict)
+    award_lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def read_input(path: str | Path, **options) -> InputFile:

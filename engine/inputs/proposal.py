@@ -40,12 +40,18 @@ def read_proposal(path: Path) -> InputFile:
     return InputFile(str(path), table, awards, positions, award_lines(doc, proposal.awards))
 
 
-def award_lines(doc: Document, awards) -> dict[str, int]:
-    return {award.grant: doc.line_of(("awards", index, "grant")) or 0
-            for index, award in enumerate(awards)}
+def award_lines(doc: Document, awards) -> dict[str, dict[str, int]]:
+    """grant -> {"grant": line, "plan.<purpose>": line}: where each award is written."""
+    out: dict[str, dict[str, int]] = {}
+    for index, award in enumerate(awards):
+        lines = {"grant": doc.line_of(("awards", index, "grant")) or 0}
+        for purpose in award.plan or {}:
+            lines[f"plan.{purpose}"] = doc.line_of(("awards", index, "plan", purpose)) or 0
+        out[award.grant] = lines
+    return out
 
 
-def read_awards(path: str | Path) -> tuple[AwardsFile, dict[str, int]]:
+def read_awards(path: str | Path) -> tuple[AwardsFile, dict[str, dict[str, int]]]:
     """An awards file (`--awards`), with the line of each award's grant."""
     doc = load_file(path)
     if isinstance(doc.data, dict) and "lines" in doc.data:
