@@ -17,9 +17,20 @@ from .models.conditions import All, AnyOf, Leaf
 from .models.lines import LINE_FIELDS
 from .models.pack import Pack
 
-#: `matches` holds when the pattern spans one or more whole words.
 def word_pattern(pattern: str) -> str:
+    """What `matches` means: the pattern spans one or more whole words of the text."""
     return f"(.* )?({pattern})( .*)?"
+
+
+def suffix_pattern(pattern: str) -> str:
+    """The same test on one word-suffix of the text (see facts.word_suffixes).
+
+    durable-rules' regex engine gets a leading `.*` wrong when the text could
+    match it in more than one way (it does not backtrack: `(.* )?(pcn)( .*)?`
+    misses 'pcn penalty'), so the fact carries every word-suffix of the text
+    and durable-rules tests whether any of them starts with the pattern.
+    """
+    return f"({pattern})( .*)?"
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ def _to_fact_domain(field: str, op: str, value: Any) -> Any:
     if op in ("in", "not_in"):
         return tuple(_to_fact_domain(field, "eq", v) for v in value)
     if op == "matches":
-        return word_pattern(value)
+        return value
     if LINE_FIELDS[field] == "date":
         return day_number(value)
     return value

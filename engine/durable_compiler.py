@@ -2,14 +2,15 @@
 
 Follows the safe pattern verified in shared/notes/durable-rules.md: every
 rule is guarded by a field only our lines carry, membership is an `$or` of
-equalities (there is no `$in`), and regexes are whole-string matches.
+equalities (there is no `$in`), and word patterns are tested on each
+word-suffix of the text, anchored at its start (see conditions.suffix_pattern).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .conditions import AllOf, AnyOfNodes, Node, Test
+from .conditions import AllOf, AnyOfNodes, Node, Test, suffix_pattern
 from .facts import GUARD_FIELD
 
 _ORDERED = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
@@ -40,7 +41,7 @@ def _compile_test(test: Test) -> dict[str, Any]:
     if op == "not_in":
         return {"$and": [{"$neq": {field: v}} for v in value]}
     if op == "matches":
-        return {"$mt": {field: value}}
+        return {"$iany": {field: {"$mt": {"$i": suffix_pattern(value)}}}}
     raise ValueError(f"unknown operator {op}")
 
 

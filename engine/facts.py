@@ -3,7 +3,7 @@
 durable-rules does not coerce types (the string '1500' is not > 999.99) and
 its regex engine knows no case folding beyond ASCII and no escapes, so facts
 carry integer pence, integer day numbers (20250915), real booleans, and for
-text that rules match on, a words-only lowercase copy. Missing values are
+text that rules match on, the word-suffixes of a words-only lowercase copy. Missing values are
 left out, as every comparison on a missing field is false.
 """
 
@@ -24,6 +24,12 @@ def words(text: str) -> str:
     """'Recoverable VAT (staff)' -> 'recoverable vat staff'."""
     lowered = text.lower()
     return " ".join("".join(ch if ch.isalnum() else " " for ch in lowered).split())
+
+
+def word_suffixes(text: str) -> list[str]:
+    """'a b c' -> ['a b c', 'b c', 'c']: where a whole-word match can start."""
+    parts = text.split(" ")
+    return [" ".join(parts[i:]) for i in range(len(parts))]
 
 
 def fact_value(kind: str, value: Any) -> Any:
@@ -49,6 +55,6 @@ def make_fact(line: Mapping[str, Any], fields: Mapping[str, str], word_fields: f
         if name in word_fields:
             normalised = words(value)
             if normalised:
-                fact[name + WORDS_SUFFIX] = normalised
+                fact[name + WORDS_SUFFIX] = word_suffixes(normalised)
     fact[GUARD_FIELD] = str(line.get(GUARD_FIELD) or "-")
     return fact

@@ -13,7 +13,7 @@ import re
 
 import polars as pl
 
-from .conditions import Test
+from .conditions import Test, word_pattern
 from .facts import words
 from .models.lines import LINE_FIELDS
 
@@ -48,7 +48,7 @@ def _dtype(kind: str) -> pl.DataType:
 
 
 def _matching_values(column: pl.Series, pattern: str) -> pl.Series:
-    regex = re.compile(pattern)
+    regex = re.compile(word_pattern(pattern))
     values = column.drop_nulls().unique()
     keep = [value for value in values.to_list() if regex.fullmatch(words(value))]
     return pl.Series(keep, dtype=pl.Utf8)

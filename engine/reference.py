@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .conditions import AllOf, AnyOfNodes, Node, Test
+from .conditions import AllOf, AnyOfNodes, Node, Test, word_pattern
 
 
 @lru_cache(maxsize=4096)
@@ -45,7 +45,8 @@ def holds(test: Test, fact: Mapping[str, Any]) -> bool:
     if op == "not_in":
         return not any(actual == v and type(actual) is type(v) for v in expected)
     if op == "matches":
-        return _regex(expected).fullmatch(actual) is not None
+        # The fact's first word-suffix is the whole words-only text.
+        return _regex(word_pattern(expected)).fullmatch(actual[0]) is not None
     raise ValueError(f"unknown operator {op}")
 
 

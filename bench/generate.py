@@ -1,0 +1,159 @@
+"""Seeded generator of realistic grant ledgers of any size.
+
+    python bench/generate.py 1000000 out/ledger-1m.csv [--seed 7833] [--layout canonical|calderdale]
+
+`canonical` writes the line fields as columns (checked with
+cases/bench/awards.yaml); `calderdale` writes the layout of Calderdale's
+published spend files (checked with --map cases/maps/calderdale.yaml).
+Lines are charged to the two Rotherham grants with realistic descriptions,
+suppliers and amounts, and a few per cent of them carry each kind of
+problem: dates outside the grant period, capital items, missing or
+unknown purposes, continuation of existing services, excluded costs,
+duplicate payments and split invoices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+CANONICAL = ["line_id", "date", "amount", "description", "purpose", "cost_type", "category",
+             "supplier", "reference", "grant", "existing_service"]
+PREVENTION, TRANSFORMATION = "csc-prevention-2025-26", "ffpp-transformation-2025-26"
+PURPOSES = ["transformation", "family_help", "family_help", "workforce", "voice"]
+WORK = {
+    "transformation": ["Strategic Programme Lead salary", "Programme manager backfill",
+                       "Service design consultancy", "Partnership board facilitation",
+                       "Communication and Marketing Manager salary", "Data analyst secondment"],
+    "family_help": ["Family Help Navigator salary", "Family Group Decision Making coordinator",
+                    "FGDM family meeting", "Family Help hub sessional workers",
+                    "Parenting programme delivery", "Domestic abuse outreach worker"],
+    "workforce": ["Practice framework training", "Restorative practice course",
+                  "Case management system configuration", "ICT licences (annual, revenue)",
+                  "Social work academy places", "Multi-agency child protection training"],
+    "voice": ["Participation Lead salary", "Young advisers engagement session",
+              "Family voice survey", "Youth forum travel and subsistence",
+              "Interpreter for family engagement"],
+}
+CATEGORIES = ["Salaries", "Agency Staff", "Training", "ICT Software", "Consultancy",
+              "Professional Services", "Room Hire", "Travel", "Printing", "Commissioned Services"]
+PROBLEMS = [  # (weight, description, category, overrides)
+    (3, "Staff hospitality for programme launch", "Hospitality", {}),
+    (2, "Gift vouchers for staff", "Gifts", {}),
+    (2, "Parking fine", "Fines and Penalties", {}),
+    (1, "Late payment interest", "Finance Charges", {}),
+    (1, "Recoverable VAT on ICT order", "VAT", {}),
+    (1, "Public affairs lobbying support", "Consultancy", {}),
+    (4, "Laptops for Family Help Navigators", "ICT Hardware", {"cost_type": "capital"}),
+    (4, "Existing Early Help team salaries", "Salaries", {"existing_service": "true"}),
+    (4, "Accrual from 2024-25", "Salaries", {"date": "2025-03-28"}),
+    (3, "Invoice for April 2026 sessions", "Commissioned Services", {"date": "2026-04-07"}),
+    (3, "Unallocated spend", "Professional Services", {"purpose": ""}),
+    (2, "Youth club refurbishment", "Premises", {"purpose": "buildings"}),
+]
+START = dt.date(2025, 4, 1)
+DAYS = 365
+
+
+def _suppliers(rng: random.Random, count: int) -> list[str]:
+    stems = ["Northern", "Valley", "Riverside", "Pennine", "Don", "Civic", "Oak", "Bright",
+             "Kinship", "Harbour", "Meadow", "Unity", "Beacon", "Summit", "Hallam"]
+    kinds = ["Consulting Ltd", "Training CIC", "Care Services", "Solutions Ltd", "Partnership",
+             "Family Trust", "Digital Ltd", "Associates", "Learning Ltd", "Youth Project"]
+    names = {f"{rng.choice(stems)} {rng.choice(kinds)}" for _ in range(count * 3)}
+    return sorted(names)[:count] + ["REDACTED PERSONAL DATA"]
+
+
+def generate(count: int, seed: int):
+    """Yield canonical line dicts."""
+    rng = random.Random(seed)
+    suppliers = _suppliers(rng, 400)
+    problem_weights = [p[0] for p in PROBLEMS]
+    emitted = 0
+    while emitted < count:
+        grant = PREVENTION if rng.random() < 0.94 else TRANSFORMATION
+        purpose = "transformation" if grant == TRANSFORMATION else rng.choice(PURPOSES)
+        day = START + dt.timedelta(days=rng.randrange(DAYS))
+        pence = int(rng.lognormvariate(11.0, 1.3))
+        line = {
+            "line_id": f"T{emitted + 1:08d}",
+            "date": day.isoformat(),
+            "amount": f"{pence // 100}.{pence % 100:02d}",
+            "description": rng.choice(WORK[purpose]),
+            "purpose": purpose,
+            "cost_type": "revenue",
+            "category": rng.choice(CATEGORIES),
+            "supplier": rng.choice(suppliers),
+            "reference": f"INV{rng.randrange(10**7):07d}",
+            "grant": grant,
+            "existing_service": "false",
+        }
+        roll = rng.random()
+        if roll < 0.03:
+            line["amount"] = f"-{line['amount']}"
+            line["description"] = "Credit note: " + line["description"]
+        elif roll < 0.08:
+            _, description, category, overrides = rng.choices(PROBLEMS, problem_weights)[0]
+            line.update({"description": description, "category": category, **overrides})
+        yield line
+        emitted += 1
+        if emitted < count and rng.random() < 0.004:  # an exact duplicate payment
+            yield {**line, "line_id": f"T{emitted + 1:08d}"}
+            emitted += 1
+        elif emitted + 3 <= count and rng.random() < 0.002:  # an invoice split below £5,000
+            for part in range(3):
+                split_day = day + dt.timedelta(days=part * 4)
+                yield {**line, "line_id": f"T{emitted + 1:08d}", "amount": "1900.00",
+                       "date": split_day.isoformat(),
+                       "reference": f"{line['reference']}-{part + 1}"}
+                emitted += 1
+
+
+CALDERDALE = ["Body", "Organisation Name", "Date", "Internal Ref Number", "Invoice Number",
+              "Net Amount", "Irrecoverable VAT", "Supplier(Beneficiary) Name",
+              "Supplier Registered Company Number", "Supplier Registered Charity Number",
+              "Supplier ID", "VAT Registration Number", "Expense Area",
+              "Procurement Classification: Council's Procurement Category Name", "Expense Code",
+              "BVACOP", "Proclass", "Extended Description", "Source", "Subsource", "Definition",
+              "Purpose of Spend (Summary)", "Voluntary Community and Social Enterprise Supplier"]
+
+
+def as_calderdale(line: dict) -> dict:
+    day = dt.date.fromisoformat(line["date"])
+    return {
+        "Body": "http://statistics.data.gov.uk/doc/local-authority-district/00CY",
+        "Organisation Name": "The Borough of Calderdale",
+        "Date": day.strftime("%d/%m/%Y"),
+        "Internal Ref Number": line["line_id"][1:],
+        "Invoice Number": line["reference"],
+        "Net Amount": line["amount"],
+        "Irrecoverable VAT": "N/A",
+        "Supplier(Beneficiary) Name": line["supplier"],
+        "Expense Area": "Children and Young People's Services-Early Intervention",
+        "Procurement Classification: Council's Procurement Category Name": line["category"],
+        "Extended Description": line["description"],
+        "Purpose of Spend (Summary)": line["description"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lines", type=int)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--seed", type=int, default=7833)
+    parser.add_argument("--layout", choices=["canonical", "calderdale"], default="canonical")
+    args = parser.parse_args()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    columns = CANONICAL if args.layout == "canonical" else CALDERDALE
+    with args.output.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", restval="")
+        writer.writeheader()
+        for line in generate(args.lines, args.seed):
+            writer.writerow(line if args.layout == "canonical" else as_calderdale(line))
+
+
+if __name__ == "__main__":
+    main()
