@@ -118,7 +118,7 @@ def _plan_check(grant: str, purpose: str, planned: int, spent: int, tolerance: D
     elif abs(gap) > allowed:
         status = "at_risk"
         direction = "over" if gap > 0 else "under"
-        share = f" ({abs(Decimal(gap)) / planned * 100:.1f}%)" if planned else ""
+        share = f" ({abs(Decimal(gap)) / planned * 100:.2f}%)" if planned else ""
         message = (f"{format_gbp(spent)} spent against a plan of {format_gbp(planned)}: "
                    f"{format_gbp(abs(gap))} {direction}{share}, beyond the {percent} tolerance")
     else:

@@ -59,6 +59,9 @@ class Line(BaseModel):
                 guess = near_miss(str(key), LINE_FIELDS)
                 if guess and guess not in data:
                     raise ValueError(f"unknown field '{key}'; did you mean '{guess}'?")
+                if data[key] is None:
+                    raise ValueError(f"'{key}' has no value: is there an unquoted comma in "
+                                     "the text before it?")
             # Blank cells mean "not given", whatever the field.
             return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
         return data
