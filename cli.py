@@ -10,6 +10,7 @@ import click
 from engine import __version__
 from engine.check import CheckRequest, run_check
 from engine.errors import InputError, one_line
+from engine.inputs.ledger import RejectedRowsError
 from engine.reports import WRITERS, WriteContext
 
 FORMATS = tuple(WRITERS)
@@ -28,13 +29,18 @@ def cli() -> None:
               help="Awards YAML for inputs that carry only lines (CSV, Excel, ledgers).")
 @click.option("--rules", type=click.Path(file_okay=False),
               help="Folder of grant packs (default: the bundled rules/).")
+@click.option("--map", "column_map", type=click.Path(dir_okay=False),
+              help="Column map YAML: how a ledger's columns become line fields.")
+@click.option("--skip-bad-rows", is_flag=True,
+              help="Check the rows that can be read; list the others in the report.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default="non_compliant",
               show_default=True, help="Exit 1 when anything is at or above this status.")
-def check(inputs, awards, rules, fmt, output, fail_on) -> None:
+def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
-    result = run_check(CheckRequest(list(inputs), awards=awards, rules=rules))
+    result = run_check(CheckRequest(list(inputs), awards=awards, rules=rules,
+                                    column_map=column_map, skip_bad_rows=skip_bad_rows))
     _write(result, fmt, output)
     sys.exit(1 if result.fails(fail_on) else 0)
 
@@ -58,6 +64,10 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="ringfence", standalone_mode=False)
+    except RejectedRowsError as exc:
+        for line in exc.lines():
+            click.echo(f"ringfence: {one_line(line)}", err=True)
+        sys.exit(2)
     except InputError as exc:
         _fail(str(exc), 2)
     except click.exceptions.Exit as exc:

@@ -10,14 +10,19 @@ import polars as pl
 from .classify import classify
 from .compiled import CompiledPack
 from .errors import InputError
-from .inputs import InputFile, read_input
+from .inputs import PROPOSAL_SUFFIXES, InputFile, read_input
+from .inputs.ledger import RejectedRow, RejectedRowsError
 from .inputs.proposal import read_awards
 from .models.awards import Award, AwardsFile
+from .models.column_map import ColumnMap
 from .models.lines import near_miss
+from .money import format_plain
 from .packs import LoadedPack, load_packs
 from .result import CheckResult, final_status
 from .ringfence import apply_award_limits, award_checks
 from .table import ROW, SOURCE, concat
+from .validation import validate
+from .yamlio import load_file
 
 _compiled_cache: dict[tuple[str, str], CompiledPack] = {}
 
@@ -27,7 +32,8 @@ class CheckRequest:
     inputs: list[str]
     awards: str | None = None
     rules: str | None = None
-    read_options: dict = field(default_factory=dict)
+    column_map: str | None = None
+    skip_bad_rows: bool = False
 
 
 @dataclass
@@ -39,16 +45,26 @@ class _Award:
 
 def run_check(request: CheckRequest) -> CheckResult:
     packs = load_packs(Path(request.rules) if request.rules else None)
-    files = [read_input(path, **request.read_options) for path in request.inputs]
+    column_map = _load_map(request.column_map)
+    files = [read_input(path, column_map, request.column_map) for path in request.inputs]
     awards, council, checks = _collect_awards(request, files, packs)
     table = concat([f.table for f in files])
-    table = _assign_grants(table, awards)
+    table, unassigned = _assign_grants(table, awards)
+    rejected = [row for f in files for row in f.rejected] + unassigned
+    if rejected and not request.skip_bad_rows:
+        raise RejectedRowsError(rejected)
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     table = classify(table, compiled)
     table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
     table = final_status(table)
     ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)
-    return CheckResult(table, compiled, ringfences, council)
+    return CheckResult(table, compiled, ringfences, council, rejected=rejected)
+
+
+def _load_map(path: str | None) -> ColumnMap | None:
+    if not path:
+        return None
+    return validate(ColumnMap, load_file(path))
 
 
 def _compiled(loaded: LoadedPack) -> CompiledPack:
@@ -105,22 +121,32 @@ def _check_plan(award: Award, loaded: LoadedPack, source: str, where: dict[str, 
                              field=f"plan.{purpose}")
 
 
-def _assign_grants(table: pl.DataFrame, awards: dict[str, _Award]) -> pl.DataFrame:
+def _assign_grants(table: pl.DataFrame, awards: dict[str, _Award]):
+    """Lines without a grant take the only award; lines no award covers cannot be checked.
+
+    In a proposal that is an error in the file; in a ledger the rows are rejected.
+    """
     if len(awards) == 1:
-        only = next(iter(awards))
-        table = table.with_columns(pl.col("grant").fill_null(only))
-    missing = table.filter(pl.col("grant").is_null())
-    if missing.height:
-        row = missing.row(0, named=True)
-        raise InputError(f"line '{row['line_id']}' names no grant and the input has "
-                         f"{len(awards)} awards ({', '.join(sorted(awards))})",
-                         source=row[SOURCE], line=row[ROW], field="grant")
-    unknown = table.filter(~pl.col("grant").is_in(list(awards)))
-    if unknown.height:
-        row = unknown.row(0, named=True)
-        guess = near_miss(row["grant"], awards)
-        hint = f"; did you mean '{guess}'?" if guess else ""
-        raise InputError(f"line '{row['line_id']}' is charged to '{row['grant']}', which has no "
-                         f"award (awards: {', '.join(sorted(awards))}){hint}",
-                         source=row[SOURCE], line=row[ROW], field="grant")
-    return table
+        table = table.with_columns(pl.col("grant").fill_null(next(iter(awards))))
+    unknown = ~pl.col("grant").is_in(list(awards)) | pl.col("grant").is_null()
+    bad = table.filter(unknown)
+    if not bad.height:
+        return table, []
+    rejected = []
+    for row in bad.iter_rows(named=True):
+        if row["grant"] is None:
+            reason = (f"grant: line '{row['line_id']}' names no grant and the input has "
+                      f"{len(awards)} awards ({', '.join(sorted(awards))})")
+        else:
+            guess = near_miss(row["grant"], awards)
+            hint = f"; did you mean '{guess}'?" if guess else ""
+            reason = (f"grant: line '{row['line_id']}' is charged to '{row['grant']}', which has "
+                      f"no award (awards: {', '.join(sorted(awards))}){hint}")
+        if Path(row[SOURCE]).suffix.lower() in PROPOSAL_SUFFIXES:
+            field, message = reason.split(": ", 1)
+            raise InputError(message, source=row[SOURCE], line=row[ROW], field=field)
+        raw = {"line_id": row["line_id"], "grant": row["grant"],
+               "date": row["date"].isoformat() if row["date"] else None,
+               "amount": format_plain(row["amount"])}
+        rejected.append(RejectedRow(row[SOURCE], row[ROW], (reason,), raw, row["amount"]))
+    return table.filter(~unknown), rejected

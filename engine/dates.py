@@ -1,12 +1,19 @@
-"""Dates as found in proposals and finance exports: ISO or dd/mm/yyyy."""
+"""Dates as found in proposals and finance exports: ISO or dd/mm/yyyy.
+
+Like money.py, the grammar is shared with the vectorised column parser.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+from .money import BLANKS
+
+ISO_PATTERN = r"^([1-9][0-9]{3})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$"
+UK_PATTERN = r"^([0-9]{1,2})/([0-9]{1,2})/([1-9][0-9]{3})$"
+_ISO = re.compile(ISO_PATTERN)
+_UK = re.compile(UK_PATTERN)
 
 
 class DateError(ValueError):
@@ -20,7 +27,7 @@ def parse_date(value: object) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    text = str(value).strip(BLANKS)
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())

@@ -1,7 +1,9 @@
 """Money as exact integer pence, parsed from the forms real finance exports use.
 
 Pence are integers so that sums are exact and columns stay numeric; Decimal is
-used at the edges (parsing YAML numbers, formatting reports).
+used at the edges (parsing YAML numbers, formatting reports). The grammar is
+one regular expression, shared with the vectorised column parser
+(inputs/columns.py), so that both accept exactly the same text.
 """
 
 from __future__ import annotations
@@ -9,8 +11,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_NUMBER = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+#: Spaces a finance export may pad with, including the non-breaking one.
+BLANKS = " \t\r\n\u00a0"
+_WS = "[ \\t\\r\\n\\u00a0]*"
+#: groups: 1 open paren, 2 sign, 3 sign after £, 4 whole (maybe grouped), 5 fraction, 6 close paren
+MONEY_PATTERN = (
+    f"^{_WS}(\\(?){_WS}([+-]?){_WS}£?{_WS}([+-]?)"
+    "([0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:\\.([0-9]+))?"
+    f"{_WS}(\\)?){_WS}$"
+)
+_MONEY = re.compile(MONEY_PATTERN)
 
 
 class MoneyError(ValueError):
@@ -28,43 +38,20 @@ def parse_pence(value: object) -> int:
     if isinstance(value, float):
         # YAML and JSON loaders hand us Decimal; a float here would already be inexact.
         raise MoneyError(f"{value!r} is a floating-point number; amounts must be exact")
-    text = str(value).strip()
-    if not text:
+    text = str(value)
+    if not text.strip(BLANKS):
         raise MoneyError("no amount given")
-    return _text_to_pence(text)
-
-
-def _text_to_pence(raw: str) -> int:
-    text = raw
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1].strip()
-    sign = ""
-    if text[:1] in ("+", "-"):
-        sign, text = text[0], text[1:].lstrip()
-    if text.startswith("£"):
-        text = text[1:].lstrip()
-    if not sign and text[:1] in ("+", "-"):
-        sign, text = text[0], text[1:]
-    if "," in text:
-        if not _GROUPED.match(text):
-            raise MoneyError(f"'{raw}' is not an amount (misplaced comma)")
-        text = text.replace(",", "")
-    match = _NUMBER.match(sign + text) if text else None
-    if not match or (negative and sign):
-        raise MoneyError(f"'{raw}' is not an amount in pounds and pence")
-    pence = _digits_to_pence(match.group(2), match.group(3) or "", raw)
-    if negative or match.group(1) == "-":
-        pence = -pence
-    return pence
-
-
-def _digits_to_pence(whole: str, fraction: str, raw: str) -> int:
-    if len(fraction) > 2:
-        if fraction[2:].strip("0"):
-            raise MoneyError(f"'{raw}' has fractions of a penny")
-        fraction = fraction[:2]
-    return int(whole) * 100 + int(fraction.ljust(2, "0"))
+    match = _MONEY.match(text)
+    if not match:
+        raise MoneyError(f"'{text.strip(BLANKS)}' is not an amount in pounds and pence")
+    opened, sign, sign_after, whole, fraction, closed = match.groups()
+    if bool(opened) != bool(closed) or (sign and sign_after) or (opened and (sign or sign_after)):
+        raise MoneyError(f"'{text.strip(BLANKS)}' is not an amount in pounds and pence")
+    fraction = fraction or ""
+    if fraction[2:].strip("0"):
+        raise MoneyError(f"'{text.strip(BLANKS)}' has fractions of a penny")
+    pence = int(whole.replace(",", "")) * 100 + int(fraction[:2].ljust(2, "0"))
+    return -pence if (opened or "-" in (sign, sign_after)) else pence
 
 
 def _decimal_to_pence(value: Decimal, raw: str) -> int:

@@ -56,6 +56,8 @@ class CheckResult:
     ringfences: list[RingfenceCheck]
     council: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    #: Rows that could not become lines (only with --skip-bad-rows): inputs/ledger.RejectedRow
+    rejected: list = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, Bucket]:

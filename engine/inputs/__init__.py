@@ -9,6 +9,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..models.awards import AwardsFile
+from ..models.column_map import ColumnMap
 
 
 @dataclass
@@ -20,14 +21,31 @@ class InputFile:
     positions: dict[str, int] = field(default_factory=dict)
     #: Where each award is written (grant -> line), to point errors at it.
     award_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Rows that could not become lines (ledgers): see inputs/ledger.py.
+    rejected: list = field(default_factory=list)
 
 
-def read_input(path: str | Path, **options) -> InputFile:
+LEDGER_SUFFIXES = (".csv", ".xlsx")
+PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def read_input(path: str | Path, column_map: ColumnMap | None = None,
+               map_source: str | None = None) -> InputFile:
     from .proposal import read_proposal
 
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml", ".json"):
+    if suffix in PROPOSAL_SUFFIXES:
         return read_proposal(path)
-    raise InputError(f"unsupported input type '{suffix}' (expected .yaml, .yml or .json)",
-                     source=str(path))
+    if suffix in LEDGER_SUFFIXES:
+        from . import csv_reader, excel_reader
+        from .ledger import typed_lines
+
+        reader = csv_reader if suffix == ".csv" else excel_reader
+        if not path.is_file():
+            raise InputError("cannot read file: no such file", source=str(path))
+        raw = reader.read_text_columns(path)
+        table, rejected = typed_lines(raw, str(path), column_map, map_source)
+        return InputFile(str(path), table, rejected=rejected)
+    raise InputError(f"unsupported input type '{suffix}' (expected "
+                     f"{', '.join(PROPOSAL_SUFFIXES + LEDGER_SUFFIXES)})", source=str(path))

@@ -28,8 +28,10 @@ TEXT_FIELDS = tuple(name for name, kind in LINE_FIELDS.items() if kind == "text"
 
 
 def near_miss(key: str, choices) -> str | None:
-    found = difflib.get_close_matches(key.lower(), list(choices), n=1, cutoff=0.75)
-    return found[0] if found else None
+    """The choice `key` was probably meant to be (case-insensitive), if any."""
+    by_lower = {str(choice).lower(): choice for choice in choices}
+    found = difflib.get_close_matches(str(key).lower(), list(by_lower), n=1, cutoff=0.75)
+    return by_lower[found[0]] if found else None
 
 
 class Line(BaseModel):

@@ -49,6 +49,13 @@ def report(result: CheckResult) -> dict[str, Any]:
         } for check in result.ringfences],
         "status": result.status,
     }
+    if result.rejected:
+        out["summary"]["rejected"] = {
+            "rows": len(result.rejected),
+            "amount": format_plain(sum(r.amount or 0 for r in result.rejected)),
+            "unreadable_amounts": sum(1 for r in result.rejected if r.amount is None)}
+        out["rejected"] = [{"source": r.source, "row": r.row, "reasons": list(r.reasons),
+                            "raw": r.raw} for r in result.rejected]
     if result.council:
         out["council"] = result.council
     if result.evidence:

@@ -1,0 +1,69 @@
+"""Excel (.xlsx) ledgers: the first sheet, header in its first row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+
+#: Excel stores amounts as binary floats: 1234.56 may come back as
+#: 1234.5600000000002. Within this of a whole penny, it is that penny.
+_FLOAT_SLACK = Decimal("0.000001")
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        exact = Decimal(repr(value))
+        penny = exact.quantize(Decimal("0.01"))
+        return str(penny if abs(exact - penny) < _FLOAT_SLACK else exact)
+    return str(value)
+
+
+def read_text_columns(path: Path) -> pl.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
+                         source=str(path)) from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header:
+            raise InputError("the first sheet is empty: no header row", source=str(path), line=1)
+        names = [("" if h is None else str(h)).strip() for h in header]
+        while names and not names[-1]:
+            names.pop()
+        for index, name in enumerate(names):
+            if not name:
+                raise InputError(f"column {index + 1} has no name in the header row",
+                                 source=str(path), line=1)
+            if names.index(name) != index:
+                raise InputError(f"column '{name}' appears twice in the header row",
+                                 source=str(path), line=1, field=name)
+        width = len(names)
+        records = []
+        for number, row in enumerate(rows, start=2):
+            cells = [_text(v) for v in row]
+            if any(c not in (None, "") for c in cells[width:]):
+                raise InputError(f"row has values beyond the header's {width} columns",
+                                 source=str(path), line=number)
+            records.append((cells + [None] * width)[:width])
+    finally:
+        book.close()
+    while records and all(c in (None, "") for c in records[-1]):
+        records.pop()  # trailing blank rows that spreadsheets keep formatted
+    return pl.DataFrame(records, schema={n: pl.Utf8 for n in names}, orient="row")

@@ -1,0 +1,179 @@
+"""From a ledger's text columns to typed lines, and rows that cannot be lines.
+
+Every data row either becomes a line or a RejectedRow with its file, row
+number, raw values and reasons: nothing an auditor gives us is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+from ..models.column_map import ColumnMap
+from ..models.lines import LINE_FIELDS, near_miss
+from ..table import CANONICAL_SCHEMA, META_SCHEMA, ROW, SOURCE
+from . import columns
+
+COST_TYPES = ("revenue", "capital")
+_ERRORS = "_errors"
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    source: str
+    row: int
+    reasons: tuple[str, ...]
+    raw: dict[str, str | None]
+    amount: int | None  # pence, where the amount itself could be read
+
+    def describe(self) -> str:
+        values = ", ".join(f"{k}={v!r}" for k, v in self.raw.items() if v not in (None, ""))
+        return f"{self.source}:{self.row}: {'; '.join(self.reasons)} (row: {values})"
+
+
+class RejectedRowsError(InputError):
+    """Rows that could not be read; the CLI lists every one, one per line."""
+
+    def __init__(self, rejected: list[RejectedRow]):
+        self.rejected = rejected
+        super().__init__(f"{len(rejected)} rows could not be read")
+
+    def lines(self) -> list[str]:
+        hint = ("fix them, or pass --skip-bad-rows to check the rest and list these in the "
+                "report")
+        return [row.describe() for row in self.rejected] + [
+            f"{len(self.rejected)} rows could not be read: {hint}"]
+
+
+def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
+                map_source: str | None = None) -> tuple[pl.DataFrame, list[RejectedRow]]:
+    """`raw`: one Utf8 column per ledger column, one row per data row (row 2 onwards)."""
+    raw = raw.with_row_index("_index")
+    canonical = _canonical_expressions(raw, source, column_map, map_source)
+    extras = _extra_columns(raw, column_map)
+    frame = raw.select(
+        pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + 2).alias(ROW),
+        *canonical, *[pl.col(name).alias(alias) for name, alias in extras])
+    frame, errors = _parse(frame)
+    frame = frame.with_columns(errors.alias(_ERRORS))
+    bad = frame.filter(pl.col(_ERRORS).list.len() > 0)
+    rejected = _rejections(bad, raw, source) if bad.height else []
+    good = frame.filter(pl.col(_ERRORS).list.len() == 0).drop(_ERRORS)
+    return good, rejected
+
+
+def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
+                           map_source: str | None) -> list[pl.Expr]:
+    column_map = column_map or ColumnMap()
+    by_field: dict[str, list[str]] = {}
+    for column, target in column_map.columns.items():
+        by_field.setdefault(target, []).append(column)
+    exprs = []
+    for name in LINE_FIELDS:
+        if name in by_field:
+            expr = pl.col(_column(raw, by_field[name], source, map_source))
+        elif name in column_map.set:
+            expr = pl.lit(column_map.set[name], dtype=pl.Utf8)
+        elif name in column_map.derive:
+            expr = _derived(raw, column_map.derive[name], source, map_source)
+        elif name == "line_id" and column_map.line_id == "row":
+            expr = pl.format("{}:{}", pl.lit(Path(source).name),
+                             (pl.col("_index") + 2).cast(pl.Utf8))
+        elif name in raw.columns:
+            expr = pl.col(name)
+        else:
+            expr = pl.lit(None, dtype=pl.Utf8)
+        exprs.append(expr.cast(pl.Utf8).alias(name))
+    return exprs
+
+
+def _column(raw: pl.DataFrame, names: str | list[str], source: str,
+            map_source: str | None) -> str:
+    """The first of `names` the file has; else a one-line error with a suggestion."""
+    names = [names] if isinstance(names, str) else names
+    for name in names:
+        if name in raw.columns:
+            return name
+    name = names[0]
+    present = [c for c in raw.columns if c != "_index"]
+    guess = near_miss(name, present) or next(
+        (c for c in present if c.strip().lower() == name.strip().lower()), None)
+    hint = f"; did you mean '{guess}'?" if guess else f" (columns: {', '.join(present)})"
+    where = f" (named in {map_source})" if map_source else ""
+    raise InputError(f"no column '{name}'{where}{hint}", source=source, line=1, field=name)
+
+
+def _derived(raw: pl.DataFrame, derive, source: str, map_source: str | None) -> pl.Expr:
+    text = pl.col(_column(raw, derive.source, source, map_source)).str.strip_chars()
+    result = pl.lit(derive.default, dtype=pl.Utf8)
+    for rule in reversed(derive.rules):
+        if rule.equals is not None:
+            test = text.str.to_lowercase() == rule.equals.strip().lower()
+        else:
+            test = text.str.contains(f"(?i){rule.matches}")
+        result = pl.when(test.fill_null(False)).then(pl.lit(rule.value)).otherwise(result)
+    return result
+
+
+def _extra_columns(raw: pl.DataFrame, column_map: ColumnMap | None) -> list[tuple[str, str]]:
+    mapped = set(column_map.columns) if column_map else set()
+    targets = set(column_map.columns.values()) if column_map else set()
+    out = []
+    for name in raw.columns:
+        if name == "_index" or name in mapped or (name in LINE_FIELDS and not column_map):
+            continue
+        if name in LINE_FIELDS and column_map and name not in targets \
+                and name not in column_map.set and name not in column_map.derive:
+            continue  # used as the line field itself
+        alias = f"{name} (ledger)" if name in LINE_FIELDS or name.startswith("_") else name
+        out.append((name, alias))
+    return out
+
+
+def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
+    amount, amount_error = columns.money(pl.col("amount"))
+    day, date_error = columns.date(pl.col("date"))
+    existing, existing_error = columns.boolean(pl.col("existing_service"))
+    cost_type = columns.blank_to_null(pl.col("cost_type")).str.to_lowercase()
+    text_fields = [name for name, kind in LINE_FIELDS.items() if kind == "text"
+                   and name != "cost_type"]
+    checks = frame.select(
+        pl.when(columns.blank_to_null(pl.col("line_id")).is_null())
+        .then(pl.lit("line_id: missing")).alias("e1"),
+        pl.when(columns.blank_to_null(pl.col("amount")).is_null())
+        .then(pl.lit("amount: missing")).otherwise(
+            pl.format("amount: {}", amount_error)).alias("e2"),
+        pl.format("date: {}", date_error).alias("e3"),
+        pl.format("existing_service: {}", existing_error).alias("e4"),
+        pl.when(cost_type.is_not_null() & ~cost_type.is_in(COST_TYPES))
+        .then(pl.format("cost_type: '{}' is not revenue or capital",
+                        columns.blank_to_null(pl.col("cost_type")))).alias("e5"),
+    )
+    typed = frame.with_columns(
+        *[columns.blank_to_null(pl.col(name)).alias(name) for name in text_fields],
+        cost_type.alias("cost_type"), amount.alias("amount"), day.alias("date"),
+        existing.alias("existing_service"))
+    duplicate = (~pl.col("line_id").is_first_distinct() & pl.col("line_id").is_not_null())
+    first_row = pl.col(ROW).first().over("line_id")
+    dup_error = typed.select(pl.when(duplicate).then(pl.format(
+        "line_id: duplicate '{}' (first at row {})", pl.col("line_id"), first_row)).alias("e6"))
+    errors = pl.concat([checks, dup_error], how="horizontal").select(
+        pl.concat_list(pl.all()).list.drop_nulls().alias(_ERRORS))
+    typed = typed.with_columns(errors[_ERRORS])
+    return typed.drop(_ERRORS).cast({n: t for n, t in CANONICAL_SCHEMA.items()}), \
+        typed[_ERRORS]
+
+
+def _rejections(bad: pl.DataFrame, raw: pl.DataFrame, source: str) -> list[RejectedRow]:
+    raw_rows = raw.filter(pl.col("_index").is_in((bad[ROW] - 2).implode())).drop("_index")
+    out = []
+    for info, values in zip(bad.select(ROW, "amount", _ERRORS).iter_rows(named=True),
+                            raw_rows.iter_rows(named=True)):
+        out.append(RejectedRow(source, info[ROW], tuple(info[_ERRORS]), values, info["amount"]))
+    return out
+
+
+__all__ = ["typed_lines", "RejectedRow", "RejectedRowsError", "META_SCHEMA"]

@@ -1,0 +1,89 @@
+"""Column maps (`--map FILE`): how a finance export's columns become line fields."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .lines import LINE_FIELDS
+from .types import StrictModel, Text
+
+
+class DeriveRule(StrictModel):
+    """One test on the source column; the first rule that holds gives the value."""
+
+    matches: Text | None = Field(default=None, description="regular expression, case-insensitive, "
+                                 "found anywhere in the source text")
+    equals: Text | None = Field(default=None, description="the whole source text, any case")
+    value: Text
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        if (self.matches is None) == (self.equals is None):
+            raise ValueError("give exactly one of 'matches' or 'equals'")
+        if self.matches is not None:
+            try:
+                re.compile(self.matches)
+            except re.error as exc:
+                raise ValueError(f"'{self.matches}' is not a valid regular expression: {exc}")
+        return self
+
+
+class Derive(StrictModel):
+    source: Text | list[Text] = Field(alias="from", description="the ledger column to read "
+                                      "(or a list: the first one a file has)")
+    rules: list[DeriveRule] = Field(default_factory=list)
+    default: Text | None = Field(default=None, description="value when no rule holds "
+                                 "(leave out to keep the field empty)")
+
+
+class ColumnMap(StrictModel):
+    """Rename a ledger's columns onto line fields, set constants, derive fields."""
+
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="ledger column -> line field; several columns may "
+        "name one field when a council's files differ (the first one a file has is used)")
+    line_id: Literal["row"] | None = Field(
+        default=None, description="'row': ids are <file name>:<row>, for ledgers without a "
+        "unique id column")
+    set: dict[str, Text] = Field(default_factory=dict, description="line field -> constant")
+    derive: dict[str, Derive] = Field(default_factory=dict, description="line field -> rules")
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
+        for column, target in value.items():
+            _check_field(target)
+        return value
+
+    @field_validator("set", "derive")
+    @classmethod
+    def _known_fields(cls, value: dict) -> dict:
+        for target in value:
+            _check_field(target)
+        return value
+
+    @model_validator(mode="after")
+    def _each_field_once(self):
+        sources = {"columns": set(self.columns.values()), "set": set(self.set),
+                   "derive": set(self.derive)}
+        if self.line_id:
+            sources["line_id"] = {"line_id"}
+        seen: dict[str, str] = {}
+        for where, fields in sources.items():
+            for name in fields:
+                if name in seen:
+                    raise ValueError(f"'{name}' is given by both '{seen[name]}' and '{where}'")
+                seen[name] = where
+        return self
+
+
+def _check_field(name: str) -> None:
+    if name not in LINE_FIELDS:
+        from .lines import near_miss
+
+        guess = near_miss(name, LINE_FIELDS)
+        hint = f"; did you mean '{guess}'?" if guess else f" (fields: {', '.join(LINE_FIELDS)})"
+        raise ValueError(f"'{name}' is not a line field{hint}")

@@ -1,0 +1,55 @@
+"""The vectorised column parsers accept and reject exactly what the scalar ones do."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings, strategies as st
+
+from engine.dates import DateError, parse_date
+from engine.inputs import columns
+from engine.money import MoneyError, parse_pence
+
+MONEY_ALPHABET = "0123456789,.£()+- \u00a0x"
+money_text = st.one_of(
+    st.text(alphabet=MONEY_ALPHABET, max_size=14),
+    st.builds(lambda p, fmt: fmt.format(abs(p) // 100, abs(p) % 100, "-" if p < 0 else ""),
+              st.integers(-10**12, 10**12),
+              st.sampled_from(["{2}{0}.{1:02d}", "({0}.{1:02d})", "£{2}{0:,}.{1:02d}",
+                               "{2}£{0}", " {2}{0},{1:03d} ", "{0}.{1:02d}0", "{0}.{1:02d}1"])))
+date_text = st.one_of(
+    st.text(alphabet="0123456789-/ T:.", max_size=19),
+    st.builds(lambda y, m, d, fmt: fmt.format(y=y, m=m, d=d),
+              st.integers(0, 10000), st.integers(0, 13), st.integers(0, 32),
+              st.sampled_from(["{y:04d}-{m:02d}-{d:02d}", "{d}/{m}/{y}", "{d:02d}/{m:02d}/{y:04d}",
+                               "{y:04d}-{m:02d}-{d:02d} 00:00:00", "{y}-{m}-{d}"])))
+
+
+def _scalar(parse, error, text):
+    if not text.strip(" \t\r\n\u00a0"):
+        return None, False
+    try:
+        return parse(text), False
+    except error:
+        return None, True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(money_text, min_size=1, max_size=40))
+def test_money_column_matches_scalar_parser(texts):
+    value, error = columns.money(pl.col("a"))
+    got = pl.DataFrame({"a": texts}, schema={"a": pl.Utf8}).select(value.alias("v"),
+                                                                   error.alias("e"))
+    for text, v, e in zip(texts, got["v"].to_list(), got["e"].to_list()):
+        expected, failed = _scalar(parse_pence, MoneyError, text)
+        assert (v, e is not None) == (expected, failed), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(date_text, min_size=1, max_size=40))
+def test_date_column_matches_scalar_parser(texts):
+    value, error = columns.date(pl.col("a"))
+    got = pl.DataFrame({"a": texts}, schema={"a": pl.Utf8}).select(value.alias("v"),
+                                                                   error.alias("e"))
+    for text, v, e in zip(texts, got["v"].to_list(), got["e"].to_list()):
+        expected, failed = _scalar(parse_date, DateError, text)
+        assert (v, e is not None) == (expected, failed), text
