@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from .classify import classify
+from .crossline import cross_line_findings
 from .compiled import CompiledPack
 from .errors import InputError
 from .inputs import PROPOSAL_SUFFIXES, InputFile, read_input
@@ -18,9 +19,9 @@ from .models.column_map import ColumnMap
 from .models.lines import near_miss
 from .money import format_plain
 from .packs import LoadedPack, load_packs
-from .result import CheckResult, final_status
+from .result import CROSS_RANK, CheckResult, final_status
 from .ringfence import apply_award_limits, award_checks
-from .table import ROW, SOURCE, concat
+from .table import ROW, SEQ, SOURCE, concat
 from .validation import validate
 from .yamlio import load_file
 
@@ -55,10 +56,14 @@ def run_check(request: CheckRequest) -> CheckResult:
         raise RejectedRowsError(rejected)
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     table = classify(table, compiled)
+    cross = cross_line_findings(table, checks)
+    table = table.with_columns(
+        pl.col(SEQ).is_in(pl.Series(list(cross), dtype=pl.Int64).implode()).cast(pl.Int64)
+        .alias(CROSS_RANK))
     table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
     table = final_status(table)
     ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)
-    return CheckResult(table, compiled, ringfences, council, rejected=rejected)
+    return CheckResult(table, compiled, ringfences, council, rejected=rejected, cross=cross)
 
 
 def _load_map(path: str | None) -> ColumnMap | None:

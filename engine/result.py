@@ -17,6 +17,13 @@ from .table import META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
 from .models.lines import LINE_FIELDS
 
 STATUS = "_status"
+#: 1 where a cross-line check (duplicate, split) found something: at risk.
+CROSS_RANK = "_cross_rank"
+
+
+def line_rank() -> pl.Expr:
+    """A line's status before the award limit: its rules' and cross-line checks' worst."""
+    return pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,15 @@ class CheckResult:
     evidence: dict[str, Any] = field(default_factory=dict)
     #: Rows that could not become lines (only with --skip-bad-rows): inputs/ledger.RejectedRow
     rejected: list = field(default_factory=list)
+    #: _seq -> cross-line findings (crossline.CrossFinding)
+    cross: dict = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Bucket]:
         table = self.table
         out: dict[str, Bucket] = {}
         over = pl.col(OVER).fill_null(0)
-        rule_status = pl.col(RULE_RANK)
+        rule_status = line_rank()
         for rank, status in enumerate(STATUSES):
             lines = table.filter(pl.col(STATUS) == status).height
             if status == "non_compliant":
@@ -100,8 +109,10 @@ class CheckResult:
             rule = by_id[rule_id]
             findings.append(Finding(rule.id, rule.status, rule.clause,
                                     render(rule.message, values, packvals[row["grant"]])))
+        for cross in self.cross.get(row[SEQ], ()):
+            findings.append(Finding(cross.rule, "at_risk", cross.clause, cross.message))
         over = row[OVER] or 0
-        rule_status = STATUSES[row[RULE_RANK] or 0]
+        rule_status = STATUSES[max(row[RULE_RANK] or 0, row[CROSS_RANK] or 0)]
         amounts = {rule_status: row["amount"]}
         if over:
             findings.append(Finding(
@@ -121,7 +132,7 @@ class CheckResult:
 
 
 def final_status(table: pl.DataFrame) -> pl.DataFrame:
-    rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0),
+    rank = pl.max_horizontal(line_rank(),
                              pl.when(pl.col(OVER).fill_null(0) > 0).then(2).otherwise(0))
     return table.with_columns(
         rank.replace_strict(list(range(3)), list(STATUSES), return_dtype=pl.Utf8).alias(STATUS))
