@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from contextlib import contextmanager
 
 import click
+from rich.console import Console
 
 from engine import __version__
 from engine.check import CheckRequest, run_check
@@ -39,10 +42,32 @@ def cli() -> None:
               show_default=True, help="Exit 1 when anything is at or above this status.")
 def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
-    result = run_check(CheckRequest(list(inputs), awards=awards, rules=rules,
-                                    column_map=column_map, skip_bad_rows=skip_bad_rows))
+    request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
+                           skip_bad_rows=skip_bad_rows,
+                           options={"format": fmt, "fail_on": fail_on})
+    with progress_reporter() as progress:
+        request.progress = progress
+        result = run_check(request)
     _write(result, fmt, output)
     sys.exit(1 if result.fails(fail_on) else 0)
+
+
+@contextmanager
+def progress_reporter():
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total or None)
+
+        yield update
 
 
 def _write(result, fmt: str, output: str | None, **options) -> None:
@@ -57,6 +82,10 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
     if output:
         with open(output, "w", encoding="utf-8", newline="") as stream:
             writer.write(result, stream, context)
+        if fmt == "csv":  # a CSV file has nowhere of its own to carry its evidence
+            with open(f"{output}.evidence.json", "w", encoding="utf-8") as stream:
+                json.dump(result.evidence, stream, indent=2, ensure_ascii=False)
+                stream.write("\n")
     else:
         writer.write(result, sys.stdout, context)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import polars as pl
 
+from . import __version__
 from .classify import classify
 from .crossline import cross_line_findings
 from .compiled import CompiledPack
@@ -35,6 +39,10 @@ class CheckRequest:
     rules: str | None = None
     column_map: str | None = None
     skip_bad_rows: bool = False
+    #: Recorded in the report's evidence (e.g. the output format and --fail-on).
+    options: dict = field(default_factory=dict)
+    #: Called with a stage name and (done, total) as the check goes; the CLI draws it.
+    progress: Callable[[str, int, int], None] | None = None
 
 
 @dataclass
@@ -45,9 +53,16 @@ class _Award:
 
 
 def run_check(request: CheckRequest) -> CheckResult:
+    step = request.progress or (lambda stage, done, total: None)
+    hashing = ThreadPoolExecutor(max_workers=1)  # hashlib releases the GIL: hash while reading
+    digests = {path: hashing.submit(sha256_of, path) for path in _evidence_files(request)}
     packs = load_packs(Path(request.rules) if request.rules else None)
     column_map = _load_map(request.column_map)
-    files = [read_input(path, column_map, request.column_map) for path in request.inputs]
+    files = []
+    for index, path in enumerate(request.inputs):
+        step(f"reading {Path(path).name}", index, len(request.inputs))
+        files.append(read_input(path, column_map, request.column_map))
+    step("checking lines", len(request.inputs), len(request.inputs))
     awards, council, checks = _collect_awards(request, files, packs)
     table = concat([f.table for f in files])
     table, unassigned = _assign_grants(table, awards)
@@ -63,7 +78,50 @@ def run_check(request: CheckRequest) -> CheckResult:
     table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
     table = final_status(table)
     ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)
-    return CheckResult(table, compiled, ringfences, council, rejected=rejected, cross=cross)
+    evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()})
+    hashing.shutdown()
+    return CheckResult(table, compiled, ringfences, council, evidence=evidence,
+                       rejected=rejected, cross=cross)
+
+
+def _shown_path(path: Path) -> str:
+    """Relative to where the check ran when it is below it: reports stay comparable."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _evidence_files(request: CheckRequest) -> list[str]:
+    return [p for p in [*request.inputs, request.awards, request.column_map] if p]
+
+
+def sha256_of(path: str) -> str | None:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _evidence(request: CheckRequest, packs: dict[str, CompiledPack],
+              digests: dict[str, str | None]) -> dict:
+    """What a reader needs to reproduce this result, or challenge it."""
+    def described(path):
+        return {"path": path, "sha256": digests.get(path)} if path else None
+
+    return {
+        "tool": {"name": "ringfence", "version": __version__},
+        "packs": [{"id": pid, "title": p.loaded.pack.title,
+                   "determination": p.loaded.pack.determination,
+                   "path": _shown_path(p.loaded.path), "sha256": p.loaded.sha256}
+                  for pid, p in sorted(packs.items())],
+        "inputs": [described(path) for path in request.inputs],
+        "awards": described(request.awards),
+        "map": described(request.column_map),
+        "options": {"rules": request.rules, "skip_bad_rows": request.skip_bad_rows,
+                    **request.options},
+    }
 
 
 def _load_map(path: str | None) -> ColumnMap | None:

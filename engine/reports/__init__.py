@@ -40,7 +40,20 @@ def _json(result, stream: TextIO, context: WriteContext) -> None:
     json_report.write(result, stream)
 
 
+def _module_writer(name: str):
+    def write(result, stream, context):
+        from importlib import import_module
+
+        import_module(f"{__name__}.{name}").write(result, stream, context)
+
+    return write
+
+
 WRITERS: dict[str, Writer] = {
     "table": Writer(_table),
     "json": Writer(_json),
+    "csv": Writer(_module_writer("csv_report")),
+    "md": Writer(_module_writer("md_report")),
+    "html": Writer(_module_writer("html_report")),
+    "xlsx": Writer(_module_writer("xlsx_report"), binary=True),
 }

@@ -10,6 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .. import totals
 from ..money import format_gbp
 from ..result import CheckResult
 
@@ -26,20 +27,18 @@ FULL_LISTING_LIMIT = 200
 
 
 def write(result: CheckResult, console: Console) -> None:
-    by_purpose: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    lines = list(result.lines())
     by_grant: dict[str, list] = defaultdict(list)
-    for line in result.lines():
+    for line in lines:
         by_grant[line.values["grant"]].append(line)
-        for status, pence in line.amounts.items():
-            by_purpose[(line.values["grant"], line.values["purpose"] or "(none)")][status] += pence
     if result.council:
         console.print(Text(result.council, style="bold"))
     total = sum(len(lines) for lines in by_grant.values())
-    for grant, lines in by_grant.items():
-        _print_lines(console, result.packs[grant].loaded.pack, lines,
+    for grant, grant_lines in by_grant.items():
+        _print_lines(console, result.packs[grant].loaded.pack, grant_lines,
                      only_findings=total > FULL_LISTING_LIMIT)
     console.print(_summary(result))
-    console.print(_purposes(by_purpose))
+    console.print(_purposes(totals.by_purpose(result, lines)))
     console.print(_ringfences(result))
     console.print(Text.assemble("Overall: ", _status(result.status)))
 

@@ -1,0 +1,26 @@
+"""CSV report: one row per line with its status, money by status and findings.
+
+Text from the input that a spreadsheet would run as a formula (starting with
+= + - @, a tab or a carriage return) is prefixed with an apostrophe; amounts
+are plain numbers.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .flat import flat_frame, text_columns
+
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name in text_columns(frame))
+
+
+def write(result, stream, context) -> None:
+    frame = neutralise(flat_frame(result))
+    frame.write_csv(stream)

@@ -1,0 +1,76 @@
+"""One flat row per line, for the tabular reports (CSV, Excel).
+
+Lines without findings are written straight from the table's columns; only
+lines with findings go through Python to render their messages, so a large,
+mostly clean ledger stays fast.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..classify import RULE_RANK, RULES
+from ..money import format_plain
+from ..result import CROSS_RANK, STATUS, CheckResult
+from ..ringfence import OVER
+from ..table import ROW, SEQ, SOURCE, extra_columns
+
+FINDINGS = "findings"
+FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
+         "non_compliant_amount", FINDINGS]
+CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
+                  "description", "existing_service"]
+
+
+def _pounds(expr: pl.Expr) -> pl.Expr:
+    """Int64 pence -> '-1234.50', exactly."""
+    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    magnitude = expr.abs()
+    return pl.concat_str([sign, (magnitude // 100).cast(pl.Utf8), pl.lit("."),
+                          (magnitude % 100).cast(pl.Utf8).str.pad_start(2, "0")])
+
+
+def findings_text(result: CheckResult) -> pl.DataFrame:
+    """_seq -> 'rule [status]: message | ...' for the lines that have findings."""
+    table = result.table
+    flagged = table.filter((pl.col(RULES).list.len() > 0) | (pl.col(CROSS_RANK) > 0)
+                           | (pl.col(OVER).fill_null(0) > 0))
+    if not flagged.height:
+        return pl.DataFrame(schema={SEQ: pl.Int64, FINDINGS: pl.Utf8})
+    subset = CheckResult(flagged, result.packs, result.ringfences, cross=result.cross)
+    texts = [" | ".join(f"{f.rule} [{f.status}]: {f.message}" for f in line.findings)
+             for line in subset.lines()]
+    return pl.DataFrame({SEQ: flagged[SEQ], FINDINGS: texts},
+                        schema={SEQ: pl.Int64, FINDINGS: pl.Utf8})
+
+
+def flat_frame(result: CheckResult) -> pl.DataFrame:
+    table = result.table.join(findings_text(result), on=SEQ, how="left", maintain_order="left")
+    over = pl.col(OVER).fill_null(0)
+    amount = pl.col("amount")
+    rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
+    within = pl.when(rank == 2).then(0).otherwise(amount - over)
+    parts = {
+        "compliant_amount": pl.when(rank == 0).then(within).otherwise(0),
+        "at_risk_amount": pl.when(rank == 1).then(within).otherwise(0),
+        "non_compliant_amount": pl.when(rank == 2).then(amount).otherwise(over),
+    }
+    extras = extra_columns(result.table)
+    return table.select(
+        pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
+        pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
+        *[_pounds(expr).alias(name) for name, expr in parts.items()],
+        pl.col(FINDINGS).fill_null(""),
+        pl.col("date").dt.to_string("%Y-%m-%d"),
+        *CANONICAL_REST[1:-1],
+        pl.col("existing_service").cast(pl.Utf8).str.to_lowercase(),
+        *extras)
+
+
+def text_columns(frame: pl.DataFrame) -> list[str]:
+    numeric = {"row", "amount", "compliant_amount", "at_risk_amount", "non_compliant_amount"}
+    return [name for name, dtype in frame.schema.items()
+            if dtype == pl.Utf8 and name not in numeric]
+
+
+__all__ = ["flat_frame", "findings_text", "text_columns", "format_plain"]

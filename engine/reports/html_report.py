@@ -1,0 +1,167 @@
+"""HTML report: one self-contained page (no network fetches), charts in inline
+SVG, and a table of lines that filters by status, grant, purpose and text.
+
+Every text from the input is escaped; the page runs no script but its own.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from .. import totals
+from ..money import format_gbp
+from ..result import CheckResult
+from ..status import STATUSES
+
+COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
+LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant"}
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#222;max-width:1200px}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;font-size:.85rem}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.num,th.num{text-align:right;white-space:nowrap}
+.badge{display:inline-block;padding:.05rem .4rem;border-radius:.3rem;color:#fff;font-size:.75rem}
+.compliant{background:#2e7d32}.at_risk{background:#f9a825;color:#222}.non_compliant{background:#c62828}
+.finding{color:#444;font-size:.8rem;margin:.15rem 0}.clause{color:#777}
+.charts{display:flex;flex-wrap:wrap;gap:2rem}.charts figure{margin:0}
+#filters{display:flex;gap:1rem;margin:.5rem 0 1rem;flex-wrap:wrap}
+code{font-size:.8rem}pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:.75rem}
+"""
+
+SCRIPT = """
+(function(){
+  var rows=[].slice.call(document.querySelectorAll('#lines tbody tr'));
+  var s=document.getElementById('f-status'),g=document.getElementById('f-grant'),
+      p=document.getElementById('f-purpose'),t=document.getElementById('f-text'),
+      n=document.getElementById('shown');
+  function apply(){
+    var q=t.value.toLowerCase(),shown=0;
+    rows.forEach(function(r){
+      var ok=(!s.value||r.dataset.status===s.value)&&(!g.value||r.dataset.grant===g.value)&&
+             (!p.value||r.dataset.purpose===p.value)&&(!q||r.textContent.toLowerCase().indexOf(q)>=0);
+      r.hidden=!ok; if(ok){shown++;}
+    });
+    n.textContent=shown;
+  }
+  [s,g,p].forEach(function(e){e.addEventListener('change',apply);});
+  t.addEventListener('input',apply);
+  apply();
+  document.body.dataset.ready='1';
+})();
+"""
+
+
+def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
+    """A stacked horizontal bar per group, one colour per status."""
+    width, bar, gap, label_w = 640, 18, 8, 270
+    peak = max((sum(max(v, 0) for v in g.values()) for g in groups.values()), default=0) or 1
+    height = len(groups) * (bar + gap) + 30
+    parts = [f'<figure><figcaption>{escape(title)}</figcaption>'
+             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="{escape(title)}">']
+    for index, (name, amounts) in enumerate(groups.items()):
+        y = index * (bar + gap) + 4
+        parts.append(f"<text x=\"0\" y=\"{y + bar - 4}\" font-size=\"12\">{escape(name[:44])}</text>")
+        x = label_w
+        for status in STATUSES:
+            value = max(amounts.get(status, 0), 0)
+            w = (width - label_w - 110) * value / peak
+            if w > 0:
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" '
+                             f'fill="{COLOURS[status]}"><title>{escape(name)}: '
+                             f'{LABEL[status]} {format_gbp(value)}</title></rect>')
+            x += w
+        total = sum(amounts.values())
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar - 4}" font-size="11">'
+                     f'{format_gbp(total)}</text>')
+    legend_y = height - 8
+    for index, status in enumerate(STATUSES):
+        parts.append(f'<rect x="{label_w + index * 120}" y="{legend_y - 10}" width="10" '
+                     f'height="10" fill="{COLOURS[status]}"/><text x="{label_w + 14 + index * 120}"'
+                     f' y="{legend_y}" font-size="11">{LABEL[status]}</text>')
+    parts.append("</svg></figure>")
+    return "".join(parts)
+
+
+def _options(element_id: str, label: str, values) -> str:
+    options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
+    return (f'<label>{label} <select id="{element_id}"><option value="">all</option>'
+            f'{options}</select></label>')
+
+
+def render(result: CheckResult) -> str:
+    lines = list(result.lines())
+    summary = result.summary
+    by_status = {LABEL[s]: {s: summary[s].amount} for s in STATUSES}
+    by_purpose = {f"{g} / {p}": a for (g, p), a in totals.by_purpose(result, lines).items()}
+    by_month = totals.by_month(result, lines)
+    title = "ringfence check" + (f": {result.council}" if result.council else "")
+    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+           "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+           "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+           f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+           f"<h1>{escape(title)}</h1>",
+           f"<p>Overall: <span class='badge {result.status}'>{LABEL[result.status]}</span></p>",
+           "<h2>Totals</h2><table><thead><tr><th>status</th><th class='num'>lines</th>"
+           "<th class='num'>amount</th></tr></thead><tbody>"]
+    for status, bucket in summary.items():
+        badge = (f"<span class='badge {status}'>{LABEL[status]}</span>" if status in LABEL
+                 else "<b>total</b>")
+        out.append(f"<tr><td>{badge}</td><td class='num'>{bucket.lines}</td>"
+                   f"<td class='num'>{format_gbp(bucket.amount)}</td></tr>")
+    out.append("</tbody></table>")
+    if result.rejected:
+        out.append(f"<p>{len(result.rejected)} rows could not be read and were left out:</p><ul>")
+        out += [f"<li>{escape(r.describe())}</li>" for r in result.rejected]
+        out.append("</ul>")
+    out.append("<div class='charts'>" + _bars("By status", by_status)
+               + _bars("By grant and purpose", by_purpose) + _bars("By month", by_month)
+               + "</div>")
+    out.append("<h2>Ringfence checks</h2><table><thead><tr><th>grant</th><th>check</th>"
+               "<th class='num'>allocated</th><th class='num'>spent</th><th>status</th>"
+               "<th>message</th></tr></thead><tbody>")
+    for c in result.ringfences:
+        out.append(f"<tr><td>{escape(c.grant)}</td><td>{escape(c.purpose or c.check)}</td>"
+                   f"<td class='num'>{format_gbp(c.allocated)}</td>"
+                   f"<td class='num'>{format_gbp(c.spent)}</td>"
+                   f"<td><span class='badge {c.status}'>{LABEL[c.status]}</span></td>"
+                   f"<td>{escape(c.message)} <span class='clause'>[{escape(c.clause)}]</span>"
+                   "</td></tr>")
+    out.append("</tbody></table>")
+    grants = sorted({line.values["grant"] for line in lines})
+    purposes = sorted({line.values["purpose"] or "" for line in lines})
+    out.append(f"<h2>Lines (<span id='shown'>{len(lines)}</span> of {len(lines)} shown)</h2>"
+               "<div id='filters'>"
+               + _options("f-status", "status", STATUSES) + _options("f-grant", "grant", grants)
+               + _options("f-purpose", "purpose", purposes)
+               + "<label>text <input id='f-text' type='search'></label></div>")
+    out.append("<table id='lines'><thead><tr><th>line</th><th>where</th><th>date</th>"
+               "<th>grant</th><th>purpose</th><th class='num'>amount</th><th>status</th>"
+               "<th>description and findings</th></tr></thead><tbody>")
+    for line in lines:
+        v = line.values
+        findings = "".join(
+            f"<div class='finding'><span class='badge {f.status}'>{escape(f.rule)}</span> "
+            f"{escape(f.message)} <span class='clause'>[{escape(f.clause)}]</span></div>"
+            for f in line.findings)
+        out.append(
+            f"<tr data-status='{line.status}' data-grant='{escape(v['grant'])}' "
+            f"data-purpose='{escape(v['purpose'] or '')}'><td>{escape(line.line_id)}</td>"
+            f"<td>{escape(f'{line.source}:{line.row}')}</td>"
+            f"<td>{v['date'].isoformat() if v['date'] else ''}</td><td>{escape(v['grant'])}</td>"
+            f"<td>{escape(v['purpose'] or '')}</td><td class='num'>{format_gbp(v['amount'])}</td>"
+            f"<td><span class='badge {line.status}'>{LABEL[line.status]}</span></td>"
+            f"<td>{escape(v['description'] or '')}{findings}</td></tr>")
+    out.append("</tbody></table>")
+    if result.evidence:
+        evidence = json.dumps(result.evidence, indent=2, ensure_ascii=False)
+        out.append(f"<h2>Evidence</h2><pre>{escape(evidence)}</pre>")
+    out.append(f"<script>{SCRIPT}</script></body></html>")
+    return "\n".join(out)
+
+
+def write(result, stream, context) -> None:
+    stream.write(render(result))

@@ -1,0 +1,67 @@
+"""Markdown report (GitHub-flavoured): summary, ringfences, lines with findings."""
+
+from __future__ import annotations
+
+import re
+
+from .. import totals
+from ..money import format_gbp
+from ..result import CheckResult
+
+LABEL = {"compliant": "compliant", "at_risk": "⚠️ at risk", "non_compliant": "❌ non-compliant",
+         "total": "**total**"}
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def esc(text) -> str:
+    """Input text as inert Markdown: metacharacters escaped, one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split())) if text is not None else ""
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return out + [""]
+
+
+def render(result: CheckResult) -> str:
+    lines = list(result.lines())
+    out = [f"# ringfence check{': ' + esc(result.council) if result.council else ''}", "",
+           f"Overall: **{LABEL[result.status]}**", "", "## Totals by status", ""]
+    out += _table(["status", "lines", "amount"],
+                  [[LABEL[s], str(b.lines), format_gbp(b.amount)] for s, b in result.summary.items()])
+    if result.rejected:
+        out += [f"{len(result.rejected)} rows could not be read and were left out "
+                "(see the JSON report's `rejected`).", ""]
+    out += ["## Ringfence checks", ""]
+    out += _table(["grant", "check", "allocated", "spent", "status", "message"],
+                  [[esc(c.grant), esc(c.purpose or c.check), format_gbp(c.allocated),
+                    format_gbp(c.spent), LABEL[c.status], esc(c.message)]
+                   for c in result.ringfences])
+    out += ["## Totals by grant and purpose", ""]
+    out += _table(["grant", "purpose", "compliant", "at risk", "non-compliant"],
+                  [[esc(g), esc(p), *(format_gbp(a[s]) for s in
+                                       ("compliant", "at_risk", "non_compliant"))]
+                   for (g, p), a in totals.by_purpose(result, lines).items()])
+    flagged = [line for line in lines if line.findings]
+    out += [f"## Lines with findings ({len(flagged)} of {len(lines)})", ""]
+    rows = []
+    for line in flagged:
+        for finding in line.findings:
+            rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
+                         format_gbp(line.values["amount"]), LABEL[finding.status],
+                         f"`{finding.rule}`", esc(finding.message), esc(finding.clause)])
+    out += _table(["line", "where", "amount", "status", "rule", "finding", "clause"], rows)
+    if result.evidence:
+        out += ["## Evidence", "", "```json", _evidence_json(result), "```", ""]
+    return "\n".join(out)
+
+
+def _evidence_json(result: CheckResult) -> str:
+    import json
+
+    return json.dumps(result.evidence, indent=2, ensure_ascii=False).replace("```", "` ` `")
+
+
+def write(result, stream, context) -> None:
+    stream.write(render(result))

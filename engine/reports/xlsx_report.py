@@ -1,0 +1,58 @@
+"""Excel report: lines, summary, ringfences and evidence sheets.
+
+Written in write-only mode; every text cell is a plain string, so nothing
+from the input can become a formula.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from ..money import to_decimal
+from ..result import CheckResult
+from .flat import flat_frame
+
+MONEY = {"amount", "compliant_amount", "at_risk_amount", "non_compliant_amount"}
+
+
+def _cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    elif isinstance(value, Decimal):
+        cell.number_format = "#,##0.00"
+    return cell
+
+
+def write(result: CheckResult, stream, context) -> None:
+    book = Workbook(write_only=True)
+    frame = flat_frame(result)
+    lines = book.create_sheet("lines")
+    lines.append([_cell(lines, name) for name in frame.columns])
+    for row in frame.iter_rows(named=True):
+        lines.append([_cell(lines, Decimal(v) if k in MONEY and v is not None else v)
+                      for k, v in row.items()])
+    summary = book.create_sheet("summary")
+    summary.append(["status", "lines", "amount"])
+    for status, bucket in result.summary.items():
+        summary.append([_cell(summary, status), bucket.lines, _cell(summary, to_decimal(bucket.amount))])
+    rings = book.create_sheet("ringfences")
+    rings.append(["grant", "check", "purpose", "allocated", "spent", "status", "message", "clause"])
+    for c in result.ringfences:
+        rings.append([_cell(rings, v) for v in (c.grant, c.check, c.purpose or "",
+                                                to_decimal(c.allocated), to_decimal(c.spent),
+                                                c.status, c.message, c.clause)])
+    if result.rejected:
+        rejected = book.create_sheet("rejected")
+        rejected.append(["source", "row", "reasons", "raw"])
+        for r in result.rejected:
+            rejected.append([_cell(rejected, r.source), r.row, _cell(rejected, "; ".join(r.reasons)),
+                             _cell(rejected, json.dumps(r.raw, ensure_ascii=False))])
+    evidence = book.create_sheet("evidence")
+    evidence.append(["evidence (JSON)"])
+    evidence.append([_cell(evidence, json.dumps(result.evidence, indent=2, ensure_ascii=False))])
+    book.save(context.output)
