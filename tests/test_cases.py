@@ -51,3 +51,44 @@ def test_at_risk_alone_fails_only_at_risk(cli, tmp_path):
         "lines": [{"line_id": "A", "date": "2025-06-01", "amount": 10}]}))
     assert cli("check", proposal).code == 0
     assert cli("check", proposal, "--fail-on", "at_risk").code == 1
+
+
+LEDGER = CASES / "rotherham-2025-26" / "ledger-2025-26.csv"
+
+
+def test_rotherham_ledger_is_what_its_generator_makes(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "ledger.csv"
+    subprocess.run([sys.executable, str(CASES / "rotherham-2025-26" / "make_ledger.py"), str(out)],
+                   check=True)
+    assert out.read_bytes() == LEDGER.read_bytes()
+
+
+def test_rotherham_ledger_audit_finds_what_was_planted(cli):
+    run = cli("check", LEDGER, "--map", CASES / "maps" / "rotherham-ledger.yaml",
+              "--awards", CASES / "rotherham-2025-26" / "awards.yaml", "--format", "json")
+    assert run.code == 1
+    report = json.loads(run.stdout)
+    rows = len(LEDGER.read_text(encoding="utf-8-sig").splitlines()) - 1
+    assert report["summary"]["total"]["lines"] == rows
+    rules = {line["line_id"]: {f["rule"] for f in line["findings"]} for line in report["lines"]}
+    by_rule: dict[str, set[str]] = {}
+    for line_id, found in rules.items():
+        for rule in found:
+            by_rule.setdefault(rule, set()).add(line_id)
+    duplicates = {line_id for line_id in rules if line_id.endswith("D")}
+    assert len(duplicates) == 6
+    assert all(f"{d}" in by_rule["crossline.duplicate"] and d[:-1] in by_rule["crossline.duplicate"]
+               for d in duplicates)
+    northern = {line["line_id"] for line in report["lines"]
+                if line.get("supplier") == "Northern Training Solutions Ltd"}
+    assert len(northern) == 3 and northern <= by_rule["crossline.split"]
+    assert len(by_rule["period.before-start"]) == 2 and len(by_rule["period.after-end"]) == 1
+    assert len(by_rule["cost-type.capital"]) == 2
+    for rule in ("excluded-cost.hospitality", "excluded-cost.fines", "excluded-cost.interest",
+                 "existing-service.continuation"):
+        assert len(by_rule[rule]) == 1, rule
+    credits = [line for line in report["lines"] if line["amount"].startswith("-")]
+    assert len(credits) == 8 and all(line["status"] == "compliant" for line in credits)
