@@ -3,7 +3,7 @@
     python bench/generate.py 1000000 out/ledger-1m.csv [--seed 7833] [--layout canonical|calderdale]
 
 `canonical` writes the line fields as columns (checked with
-cases/bench/awards.yaml); `calderdale` writes the layout of Calderdale's
+bench/awards.yaml); `calderdale` writes the layout of Calderdale's
 published spend files (checked with --map cases/maps/calderdale.yaml).
 Lines are charged to the two Rotherham grants with realistic descriptions,
 suppliers and amounts, and a few per cent of them carry each kind of

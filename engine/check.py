@@ -73,8 +73,7 @@ def run_check(request: CheckRequest) -> CheckResult:
     table = classify(table, compiled)
     cross = cross_line_findings(table, checks)
     table = table.with_columns(
-        pl.col(SEQ).is_in(pl.Series(list(cross), dtype=pl.Int64).implode()).cast(pl.Int64)
-        .alias(CROSS_RANK))
+        pl.col(SEQ).is_in(cross[SEQ].implode()).cast(pl.Int64).alias(CROSS_RANK))
     table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
     table = final_status(table)
     ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)

@@ -1,28 +1,27 @@
-"""Checks across lines, in Python: duplicate payments and split invoices.
+"""Checks across lines, in Python (polars): duplicate payments and split purchases.
 
 Both are at risk, never non-compliant: they are signs an auditor follows up,
-not proof. Each finding names the related lines.
+not proof. Each finding names the related lines (the first few, and how many
+more).
 
 - Duplicate payments: two or more lines with the same supplier, amount and
   date, or the same reference and amount. Suppliers written as redacted
   personal data are not compared by name (many different people share that
   name); their references still are.
-- Split invoices: two or more invoices to one supplier, each below the
-  procurement threshold, dated within the window of the first, together at
-  or above the threshold. Lines sharing a supplier and reference are one
-  invoice, so an invoice spread over several lines is not a split.
+- Split purchases: invoices to one supplier, each below the procurement
+  threshold, that together reach it within the window: an invoice is flagged
+  when some window of that many days holds it and two or more invoices
+  adding up to the threshold or more. Lines sharing a supplier and reference
+  are one invoice, so an invoice spread over several lines is not a split.
 Credits (negative amounts) and zero lines take part in neither check.
+Everything is computed on whole columns, so a million lines take a moment.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-
 import polars as pl
 
 from .models.awards import CrossLineChecks
-from .money import format_gbp
 from .table import ROW, SEQ, SOURCE
 
 DUPLICATE, SPLIT = "crossline.duplicate", "crossline.split"
@@ -32,104 +31,120 @@ CLAUSES = {
     SPLIT: "Council contract procedure rules: purchases may not be split to stay below a "
            "procurement threshold",
 }
-_MAX_NAMED = 8
+NAMED = 8  # related lines named in a message; the rest are counted
+SCHEMA = {SEQ: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8}
 
 
-@dataclass(frozen=True)
-class CrossFinding:
-    rule: str
-    message: str
-
-    @property
-    def clause(self) -> str:
-        return CLAUSES[self.rule]
-
-
-def _supplier_key() -> pl.Expr:
-    key = pl.col("supplier").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.when(key.str.contains("redacted")).then(None).otherwise(key)
+def _gbp(expr: pl.Expr) -> pl.Expr:
+    """Int64 pence -> '£1,234.50' (non-negative amounts)."""
+    whole = (expr // 100).cast(pl.Utf8)
+    grouped = whole.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse() \
+        .str.strip_chars_start(",")
+    return pl.concat_str([pl.lit("£"), grouped, pl.lit("."),
+                          (expr % 100).cast(pl.Utf8).str.pad_start(2, "0")])
 
 
-def _names(rows: list[tuple], exclude: int | None = None) -> str:
-    named = [f"{line_id} ({source}:{row})" for seq, line_id, source, row in rows if seq != exclude]
-    more = len(named) - _MAX_NAMED
-    return ", ".join(named[:_MAX_NAMED]) + (f" and {more} more" if more > 0 else "")
+def _label() -> pl.Expr:
+    return pl.format("{} ({}:{})", pl.col("line_id"), pl.col(SOURCE), pl.col(ROW))
 
 
-def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks,
-                        ) -> dict[int, list[CrossFinding]]:
-    """_seq -> its cross-line findings."""
-    found: dict[int, list[CrossFinding]] = defaultdict(list)
-    lines = table.select(SEQ, "line_id", SOURCE, ROW, "amount", "date", "reference",
-                         _supplier_key().alias("_supplier"), pl.col("supplier"))
-    lines = lines.filter(pl.col("amount") > 0)
-    _duplicates(lines, found)
-    _splits(lines, checks, found)
-    return found
+def _named(labels: pl.Expr, count: pl.Expr) -> pl.Expr:
+    more = count - NAMED
+    return pl.concat_str([labels.list.head(NAMED).list.join(", "),
+                          pl.when(more > 0).then(pl.format(" and {} more", more)).otherwise(
+                              pl.lit(""))])
 
 
-def _duplicates(lines: pl.DataFrame, found) -> None:
-    for keys, what in ((["_supplier", "amount", "date"], "the same supplier, amount and date"),
-                       (["reference", "amount"], "the same reference and amount")):
-        groups = (lines.drop_nulls(keys)
-                  .group_by(keys).agg(pl.col(SEQ), pl.col("line_id"), pl.col(SOURCE),
-                                      pl.col(ROW), pl.len().alias("n"))
-                  .filter(pl.col("n") > 1))
-        for group in groups.iter_rows(named=True):
-            members = sorted(zip(group[SEQ], group["line_id"], group[SOURCE], group[ROW]))
-            amount = format_gbp(group["amount"])
-            for seq, *_ in members:
-                if any(f.rule == DUPLICATE for f in found[seq]):
-                    continue
-                found[seq].append(CrossFinding(
-                    DUPLICATE, f"possible duplicate payment: {what} ({amount}) as "
-                               f"{_names(members, exclude=seq)}"))
+def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
+    """One row per finding: _seq, rule, message."""
+    supplier = pl.col("supplier").str.to_lowercase().str.replace_all(r"\s+", " ") \
+        .str.strip_chars()
+    lines = (table.filter(pl.col("amount") > 0)
+             .select(SEQ, "line_id", SOURCE, ROW, "amount", "date", "reference", "supplier",
+                     pl.when(supplier.str.contains("redacted")).then(None).otherwise(supplier)
+                     .alias("_supplier"))
+             .with_columns(_label().alias("_label")))
+    found = [_duplicates(lines, keys, what) for keys, what in (
+        (["_supplier", "amount", "date"], "the same supplier, amount and date"),
+        (["reference", "amount"], "the same reference and amount"))]
+    found.append(_splits(lines, checks))
+    findings = pl.concat(found).unique(subset=[SEQ, "rule"], keep="first", maintain_order=True)
+    return findings.sort(SEQ, "rule")
 
 
-def _splits(lines: pl.DataFrame, checks: CrossLineChecks, found) -> None:
+def _duplicates(lines: pl.DataFrame, keys: list[str], what: str) -> pl.DataFrame:
+    groups = (lines.drop_nulls(keys).sort(SEQ)
+              .group_by(keys).agg(pl.col(SEQ), pl.col("_label"), pl.len().alias("n"))
+              .filter(pl.col("n") > 1))
+    return (groups.with_columns(pl.format(
+                "possible duplicate payment: {} lines with {} ({}): {}", pl.col("n"),
+                pl.lit(what), _gbp(pl.col("amount")), _named(pl.col("_label"), pl.col("n")))
+                .alias("message"))
+            .explode(SEQ).select(SEQ, pl.lit(DUPLICATE).alias("rule"), "message"))
+
+
+def _splits(lines: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     threshold, window = checks.split_threshold, checks.split_window_days
     invoices = (lines.drop_nulls(["_supplier", "date"])
                 .with_columns(pl.coalesce(pl.col("reference"), pl.format("#{}", pl.col(SEQ)))
                               .alias("_invoice"))
                 .group_by("_supplier", "_invoice")
                 .agg(pl.col("amount").sum().alias("total"), pl.col("date").min().alias("day"),
-                     pl.col(SEQ), pl.col("line_id"), pl.col(SOURCE), pl.col(ROW),
-                     pl.col("supplier").first())
+                     pl.col(SEQ), pl.col("_label").first(), pl.col("supplier").first())
                 .filter(pl.col("total") < threshold))
-    eligible = (invoices.group_by("_supplier")
-                .agg(pl.len().alias("n"), pl.col("total").sum().alias("sum"))
-                .filter((pl.col("n") > 1) & (pl.col("sum") >= threshold)))
-    invoices = (invoices.join(eligible.select("_supplier"), on="_supplier")
-                .sort("_supplier", "day", pl.col(SEQ).list.first()))
-    by_supplier: dict[str, list[dict]] = defaultdict(list)
-    for invoice in invoices.iter_rows(named=True):
-        by_supplier[invoice["_supplier"]].append(invoice)
-    for supplier_invoices in by_supplier.values():
-        _split_windows(supplier_invoices, threshold, window, found)
+    if invoices.is_empty():
+        return pl.DataFrame(schema=SCHEMA)
+    # One sorted key across suppliers, far enough apart that windows never cross them.
+    invoices = (invoices.with_columns(pl.col("_supplier").rank("dense").cast(pl.Int64)
+                                      .alias("_rank"))
+                .with_columns((pl.col("_rank") * 10_000_000
+                               + pl.col("day").cast(pl.Int64)).alias("_key"))
+                .sort("_key", pl.col(SEQ).list.first()))
+    key = invoices["_key"]
+    start = key.search_sorted(key - window, side="left").cast(pl.Int64)
+    end = (key.search_sorted(key, side="right") - 1).cast(pl.Int64)
+    running = invoices["total"].cum_sum()
+    before = pl.Series([0], dtype=pl.Int64).append(running.head(-1))
+    invoices = invoices.with_columns(
+        start.alias("_start"), end.alias("_end"),
+        (running.gather(end) - before.gather(start)).alias("_sum"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_pos"))
+    # Window ending at each invoice's day: flagged when it reaches the threshold.
+    flagged = (pl.col("_sum") >= threshold) & (pl.col("_end") > pl.col("_start"))
+    invoices = invoices.with_columns(
+        pl.when(flagged).then(pl.col("_end")).otherwise(None).alias("_flag_end"))
+    # An invoice is in a split when a flagged window ends within `window` days after it.
+    invoices = invoices.with_columns(pl.col("_flag_end").backward_fill().alias("_next"))
+    next_key = key.gather(invoices["_next"].fill_null(0))
+    hit = invoices.with_columns(next_key.alias("_next_key")).filter(
+        pl.col("_next").is_not_null() & (pl.col("_next_key") <= pl.col("_key") + window))
+    if hit.is_empty():
+        return pl.DataFrame(schema=SCHEMA)
+    labels = invoices["_label"]
+    days = invoices["day"]
+    window_end = hit["_next"]
+    window_start = invoices["_start"].gather(window_end)
+    hit = hit.with_columns(
+        (window_end - window_start + 1).alias("_n"),
+        invoices["_sum"].gather(window_end).alias("_total"),
+        days.gather(window_start).alias("_from"), days.gather(window_end).alias("_to"),
+        _first_labels(labels, window_start, window_end).alias("_members"))
+    message = pl.format(
+        "possible split purchase: {} invoices to '{}' from {} to {} total {}, each below the "
+        "{} threshold: {}", pl.col("_n"), pl.col("supplier"), pl.col("_from"), pl.col("_to"),
+        _gbp(pl.col("_total")), _gbp(pl.lit(threshold, dtype=pl.Int64)),
+        _named(pl.col("_members"), pl.col("_n")))
+    return (hit.with_columns(message.alias("message")).explode(SEQ)
+            .select(SEQ, pl.lit(SPLIT).alias("rule"), "message"))
 
 
-def _split_windows(invoices: list[dict], threshold: int, window: int, found) -> None:
-    """Each invoice starts a window of `window` days; a window that reaches the threshold
-    with two or more invoices is a possible split, and every line in it is flagged."""
-    end, total = 0, 0
-    for start, first in enumerate(invoices):
-        if end < start:
-            end, total = start, 0
-        while end < len(invoices) and (invoices[end]["day"] - first["day"]).days <= window:
-            total += invoices[end]["total"]
-            end += 1
-        members = invoices[start:end]
-        if len(members) > 1 and total >= threshold:
-            rows = sorted((seq, line_id, source, row) for inv in members
-                          for seq, line_id, source, row in zip(inv[SEQ], inv["line_id"],
-                                                               inv[SOURCE], inv[ROW]))
-            span = f"{members[0]['day'].isoformat()} to {members[-1]['day'].isoformat()}"
-            for seq, *_ in rows:
-                if any(f.rule == SPLIT for f in found[seq]):
-                    continue
-                found[seq].append(CrossFinding(
-                    SPLIT, f"possible split purchase: {len(members)} invoices to "
-                           f"'{first['supplier']}' from {span} total {format_gbp(total)}, each "
-                           f"below the {format_gbp(threshold)} threshold (with "
-                           f"{_names(rows, exclude=seq)})"))
-        total -= first["total"]
+def _first_labels(labels: pl.Series, start: pl.Series, end: pl.Series) -> pl.Series:
+    """For each window, the labels of its first NAMED invoices, on whole columns."""
+    picks = []
+    for offset in range(NAMED):
+        index = start + offset
+        picks.append(pl.when(index <= end).then(labels.gather(index.clip(0, len(labels) - 1)))
+                     .otherwise(None))
+    frame = pl.DataFrame({"s": start, "e": end}).select(
+        pl.concat_list(picks).list.drop_nulls().alias("m"))
+    return frame["m"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 import polars as pl
 
 from .classify import RULE_RANK, RULES
 from .compiled import CompiledPack
+from .crossline import CLAUSES as CROSS_CLAUSES
 from .messages import pack_values, render
 from .money import format_gbp
 from .ringfence import OVER, OVER_RULE, RUNNING, RingfenceCheck
@@ -65,8 +67,16 @@ class CheckResult:
     evidence: dict[str, Any] = field(default_factory=dict)
     #: Rows that could not become lines (only with --skip-bad-rows): inputs/ledger.RejectedRow
     rejected: list = field(default_factory=list)
-    #: _seq -> cross-line findings (crossline.CrossFinding)
-    cross: dict = field(default_factory=dict)
+    #: Cross-line findings, one row each: _seq, rule, message (see crossline.py)
+    cross: pl.DataFrame | None = None
+
+    @cached_property
+    def _cross_by_seq(self) -> dict[int, list[tuple[str, str]]]:
+        out: dict[int, list[tuple[str, str]]] = {}
+        if self.cross is not None:
+            for seq, rule, message in self.cross.iter_rows():
+                out.setdefault(seq, []).append((rule, message))
+        return out
 
     @property
     def summary(self) -> dict[str, Bucket]:
@@ -109,8 +119,6 @@ class CheckResult:
             rule = by_id[rule_id]
             findings.append(Finding(rule.id, rule.status, rule.clause,
                                     render(rule.message, values, packvals[row["grant"]])))
-        for cross in self.cross.get(row[SEQ], ()):
-            findings.append(Finding(cross.rule, "at_risk", cross.clause, cross.message))
         over = row[OVER] or 0
         rule_status = STATUSES[max(row[RULE_RANK] or 0, row[CROSS_RANK] or 0)]
         amounts = {rule_status: row["amount"]}
@@ -124,6 +132,8 @@ class CheckResult:
                 amounts = {rule_status: row["amount"] - over, "non_compliant": over}
             else:
                 amounts = {"non_compliant": row["amount"]}
+        for rule, message in self._cross_by_seq.get(row[SEQ], ()):
+            findings.append(Finding(rule, "at_risk", CROSS_CLAUSES[rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None})
 

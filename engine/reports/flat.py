@@ -31,17 +31,28 @@ def _pounds(expr: pl.Expr) -> pl.Expr:
 
 
 def findings_text(result: CheckResult) -> pl.DataFrame:
-    """_seq -> 'rule [status]: message | ...' for the lines that have findings."""
+    """_seq -> 'rule [status]: message | ...' for the lines that have findings.
+
+    Rule and award findings are rendered per flagged line; cross-line findings
+    are already text, joined on whole columns.
+    """
     table = result.table
-    flagged = table.filter((pl.col(RULES).list.len() > 0) | (pl.col(CROSS_RANK) > 0)
-                           | (pl.col(OVER).fill_null(0) > 0))
-    if not flagged.height:
-        return pl.DataFrame(schema={SEQ: pl.Int64, FINDINGS: pl.Utf8})
-    subset = CheckResult(flagged, result.packs, result.ringfences, cross=result.cross)
-    texts = [" | ".join(f"{f.rule} [{f.status}]: {f.message}" for f in line.findings)
-             for line in subset.lines()]
-    return pl.DataFrame({SEQ: flagged[SEQ], FINDINGS: texts},
-                        schema={SEQ: pl.Int64, FINDINGS: pl.Utf8})
+    flagged = table.filter((pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0))
+    own = pl.DataFrame(schema={SEQ: pl.Int64, "own": pl.Utf8})
+    if flagged.height:
+        subset = CheckResult(flagged, result.packs, result.ringfences)
+        texts = [" | ".join(f"{f.rule} [{f.status}]: {f.message}" for f in line.findings)
+                 for line in subset.lines()]
+        own = pl.DataFrame({SEQ: flagged[SEQ], "own": texts},
+                           schema={SEQ: pl.Int64, "own": pl.Utf8})
+    cross = pl.DataFrame(schema={SEQ: pl.Int64, "cross": pl.Utf8})
+    if result.cross is not None and result.cross.height:
+        cross = (result.cross.group_by(SEQ, maintain_order=True)
+                 .agg(pl.format("{} [at_risk]: {}", pl.col("rule"), pl.col("message"))
+                      .str.join(" | ").alias("cross")))
+    both = own.join(cross, on=SEQ, how="full", coalesce=True)
+    return both.select(SEQ, pl.concat_str(["own", "cross"], separator=" | ", ignore_nulls=True)
+                       .alias(FINDINGS))
 
 
 def flat_frame(result: CheckResult) -> pl.DataFrame:
