@@ -2,8 +2,8 @@
 
     python bench/generate.py 1000000 out/ledger-1m.csv [--seed 7833] [--layout canonical|calderdale]
 
-`canonical` writes the line fields as columns (checked with
-bench/awards.yaml); `calderdale` writes the layout of Calderdale's
+`canonical` writes the line fields as columns; beside the ledger it writes
+OUTPUT.awards.yaml, awards sized to what the ledger spends; `calderdale` writes the layout of Calderdale's
 published spend files (checked with --map cases/maps/calderdale.yaml).
 Lines are charged to the two Rotherham grants with realistic descriptions,
 suppliers and amounts, and a few per cent of them carry each kind of
@@ -58,19 +58,21 @@ START = dt.date(2025, 4, 1)
 DAYS = 365
 
 
-def _suppliers(rng: random.Random, count: int) -> list[str]:
+def _suppliers(count: int) -> list[str]:
     stems = ["Northern", "Valley", "Riverside", "Pennine", "Don", "Civic", "Oak", "Bright",
-             "Kinship", "Harbour", "Meadow", "Unity", "Beacon", "Summit", "Hallam"]
+             "Kinship", "Harbour", "Meadow", "Unity", "Beacon", "Summit", "Hallam", "Moor",
+             "Dale", "Brook", "Ridge", "Vale"]
     kinds = ["Consulting Ltd", "Training CIC", "Care Services", "Solutions Ltd", "Partnership",
              "Family Trust", "Digital Ltd", "Associates", "Learning Ltd", "Youth Project"]
-    names = {f"{rng.choice(stems)} {rng.choice(kinds)}" for _ in range(count * 3)}
-    return sorted(names)[:count] + ["REDACTED PERSONAL DATA"]
+    return [f"{stems[i % 20]} {kinds[i // 20 % 10]} {i // 200 + 1}" for i in range(count)] + [
+        "REDACTED PERSONAL DATA"]
 
 
 def generate(count: int, seed: int):
     """Yield canonical line dicts."""
     rng = random.Random(seed)
-    suppliers = _suppliers(rng, 400)
+    # Across many councils' ledgers a supplier is paid a few times a year.
+    suppliers = _suppliers(max(200, count // 5))
     problem_weights = [p[0] for p in PROBLEMS]
     emitted = 0
     while emitted < count:
@@ -148,11 +150,29 @@ def main() -> None:
     args = parser.parse_args()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     columns = CANONICAL if args.layout == "canonical" else CALDERDALE
+    totals: dict[tuple[str, str], int] = {}
     with args.output.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", restval="")
         writer.writeheader()
         for line in generate(args.lines, args.seed):
             writer.writerow(line if args.layout == "canonical" else as_calderdale(line))
+            key = (line["grant"], line["purpose"] or "-")
+            pence = int(line["amount"].replace(".", ""))
+            totals[key] = totals.get(key, 0) + pence
+    write_awards(args.output.with_suffix(".awards.yaml"), totals)
+
+
+def write_awards(path: Path, totals: dict[tuple[str, str], int]) -> None:
+    """Awards a little below what the ledger spends, so the award limit bites near the end."""
+    lines = ["council: Benchmark Borough Council", "awards:"]
+    for grant in (PREVENTION, TRANSFORMATION):
+        spent = {p: t for (g, p), t in totals.items() if g == grant and p in PURPOSES + ["-"]}
+        plan = {p: max(t, 0) // 100 for p, t in spent.items() if p in PURPOSES}
+        amount = sum(plan.values()) * 98 // 100
+        lines.append(f"  - grant: {grant}\n    amount: {amount}")
+        lines.append("    plan: {" + ", ".join(f"{p}: {v}" for p, v in sorted(plan.items()))
+                     + "}")
+    path.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -173,7 +173,7 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
 
 
 def _check_plan(award: Award, loaded: LoadedPack, source: str, where: dict[str, int]) -> None:
-    purposes = loaded.pack.purposes
+    purposes = loaded.purposes
     for purpose in (award.plan or {}):
         if purpose not in purposes:
             guess = near_miss(purpose, purposes)

@@ -62,8 +62,7 @@ def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Data
     lines = (table.filter(pl.col("amount") > 0)
              .select(SEQ, "line_id", SOURCE, ROW, "amount", "date", "reference", "supplier",
                      pl.when(supplier.str.contains("redacted")).then(None).otherwise(supplier)
-                     .alias("_supplier"))
-             .with_columns(_label().alias("_label")))
+                     .alias("_supplier")))
     found = [_duplicates(lines, keys, what) for keys, what in (
         (["_supplier", "amount", "date"], "the same supplier, amount and date"),
         (["reference", "amount"], "the same reference and amount"))]
@@ -73,7 +72,10 @@ def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Data
 
 
 def _duplicates(lines: pl.DataFrame, keys: list[str], what: str) -> pl.DataFrame:
-    groups = (lines.drop_nulls(keys).sort(SEQ)
+    candidates = lines.drop_nulls(keys)
+    # Most lines are unique: find the repeated keys on whole columns first.
+    candidates = candidates.filter(pl.struct(keys).is_duplicated())
+    groups = (candidates.sort(SEQ).with_columns(_label().alias("_label"))
               .group_by(keys).agg(pl.col(SEQ), pl.col("_label"), pl.len().alias("n"))
               .filter(pl.col("n") > 1))
     return (groups.with_columns(pl.format(
@@ -90,7 +92,8 @@ def _splits(lines: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
                               .alias("_invoice"))
                 .group_by("_supplier", "_invoice")
                 .agg(pl.col("amount").sum().alias("total"), pl.col("date").min().alias("day"),
-                     pl.col(SEQ), pl.col("_label").first(), pl.col("supplier").first())
+                     pl.col(SEQ), pl.col("line_id").first(), pl.col(SOURCE).first(),
+                     pl.col(ROW).first(), pl.col("supplier").first())
                 .filter(pl.col("total") < threshold))
     if invoices.is_empty():
         return pl.DataFrame(schema=SCHEMA)
@@ -120,7 +123,7 @@ def _splits(lines: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
         pl.col("_next").is_not_null() & (pl.col("_next_key") <= pl.col("_key") + window))
     if hit.is_empty():
         return pl.DataFrame(schema=SCHEMA)
-    labels = invoices["_label"]
+    labels = invoices.select(_label())[:, 0]
     days = invoices["day"]
     window_end = hit["_next"]
     window_start = invoices["_start"].gather(window_end)

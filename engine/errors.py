@@ -7,11 +7,12 @@ class InputError(Exception):
     """Bad input: the CLI prints `str(error)` on one line and exits 2."""
 
     def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
-                 field: str | None = None):
+                 field: str | None = None, column: int | None = None):
         self.message = message
         self.source = source
         self.line = line
         self.field = field
+        self.column = column  # for tools that point into the file (rules lint); not rendered
         super().__init__(self.render())
 
     def render(self) -> str:

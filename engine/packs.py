@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import InputError
-from .models.pack import Pack
+from .models.pack import Pack, amended_rules
 from .validation import validate
 from .yamlio import load_file
 
 BUNDLED_RULES = Path(__file__).resolve().parent.parent / "rules"
 PACK_FILE = "pack.yaml"
+
+
+@dataclass(frozen=True)
+class PackVersion:
+    """The pack as it stands in one version: a plain Pack without amendments."""
+
+    label: str
+    in_force_from: dt.date | None  # None: the pack as first determined
+    note: str | None
+    pack: Pack
+
+
+def pack_versions(pack: Pack) -> tuple[PackVersion, ...]:
+    versions = [PackVersion(pack.version, None, None, pack)]
+    current = pack
+    for amendment in pack.amendments:
+        rules, _ = amended_rules(list(current.rules), amendment.rules)
+        current = current.model_copy(update={
+            "version": amendment.version, "amendments": [], "rules": rules,
+            "period": amendment.period or current.period,
+            "purposes": amendment.purposes or current.purposes})
+        versions.append(PackVersion(amendment.version, amendment.in_force_from, amendment.note,
+                                    current))
+    return tuple(versions)
 
 
 @dataclass(frozen=True)
@@ -24,6 +50,29 @@ class LoadedPack:
     @property
     def id(self) -> str:
         return self.pack.id
+
+    @cached_property
+    def versions(self) -> tuple[PackVersion, ...]:
+        """The base pack, then one version per amendment, in the order they came into force."""
+        return pack_versions(self.pack)
+
+    def version_in_force(self, day: dt.date | None) -> PackVersion:
+        """The version in force on `day`; an undated line is checked against the latest."""
+        if day is None:
+            return self.versions[-1]
+        chosen = self.versions[0]
+        for version in self.versions[1:]:
+            if version.in_force_from <= day:
+                chosen = version
+        return chosen
+
+    @property
+    def purposes(self) -> dict[str, str]:
+        """Every purpose code of any version (an award's plan may name any of them)."""
+        codes: dict[str, str] = {}
+        for version in self.versions:
+            codes.update(version.pack.purposes)
+        return codes
 
 
 def load_pack(path: Path) -> LoadedPack:

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import polars as pl
 
-from .classify import RULE_RANK, RULES
+from .classify import PACK_VERSION, RULE_RANK, RULES
 from .compiled import CompiledPack
 from .crossline import CLAUSES as CROSS_CLAUSES
 from .messages import pack_values, render
@@ -46,6 +46,8 @@ class LineResult:
     #: pence by status: a line split by the award limit has two parts
     amounts: dict[str, int]
     extras: dict[str, Any]
+    #: the version of the line's pack in force on its date (see packs.LoadedPack.versions)
+    pack_version: str | None = None
 
     @property
     def line_id(self) -> str:
@@ -106,19 +108,21 @@ class CheckResult:
 
     def lines(self) -> Iterator[LineResult]:
         extras = extra_columns(self.table)
-        packvals = {pid: pack_values(p.loaded.pack) for pid, p in self.packs.items()}
+        packvals = {(pid, label): pack_values(version.pack) for pid, p in self.packs.items()
+                    for label, version in p.versions.items()}
         for row in self.table.iter_rows(named=True):
             yield self._line(row, extras, packvals)
 
     def _line(self, row: dict, extras: list[str], packvals: dict) -> LineResult:
         values = {name: row[name] for name in LINE_FIELDS}
         pack = self.packs[row["grant"]]
-        by_id = {rule.id: rule for rule in pack.rules}
+        in_force = pack.versions[row[PACK_VERSION]] if row.get(PACK_VERSION) else pack
+        by_id = {rule.id: rule for rule in in_force.rules}
         findings = []
         for rule_id in row[RULES] or []:
             rule = by_id[rule_id]
-            findings.append(Finding(rule.id, rule.status, rule.clause,
-                                    render(rule.message, values, packvals[row["grant"]])))
+            findings.append(Finding(rule.id, rule.status, rule.clause, render(
+                rule.message, values, packvals[(row["grant"], in_force.version)])))
         over = row[OVER] or 0
         rule_status = STATUSES[max(row[RULE_RANK] or 0, row[CROSS_RANK] or 0)]
         amounts = {rule_status: row["amount"]}
@@ -126,7 +130,7 @@ class CheckResult:
             findings.append(Finding(
                 OVER_RULE, "non_compliant", pack.loaded.pack.ringfence.clause,
                 f"{format_gbp(over)} of this line's {format_gbp(row['amount'])} is beyond the "
-                f"award of {format_gbp(self._award_amount(row['grant']))} (running total "
+                f"award of {format_gbp(self.award_amount(row['grant']))} (running total "
                 f"{format_gbp(row[RUNNING])} after this line)"))
             if rule_status != "non_compliant" and over != row["amount"]:
                 amounts = {rule_status: row["amount"] - over, "non_compliant": over}
@@ -135,9 +139,10 @@ class CheckResult:
         for rule, message in self._cross_by_seq.get(row[SEQ], ()):
             findings.append(Finding(rule, "at_risk", CROSS_CLAUSES[rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
-                          {name: row[name] for name in extras if row[name] is not None})
+                          {name: row[name] for name in extras if row[name] is not None},
+                          in_force.version)
 
-    def _award_amount(self, grant: str) -> int:
+    def award_amount(self, grant: str) -> int:
         return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")
 
 

@@ -43,20 +43,25 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _plain_text)
 
 @dataclass
 class Document:
-    """Plain data from a YAML file, with the 1-based line of each path in it."""
+    """Plain data from a YAML file, with the 1-based line and column of each path in it."""
 
     source: str
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    columns: dict[Path_, int] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest written ancestor."""
+        return self.position_of(path)[0]
+
+    def position_of(self, path: Path_) -> tuple[int | None, int | None]:
+        """(line, column) of `path`, or of its nearest written ancestor."""
         path = tuple(path)
         while True:
             if path in self.lines:
-                return self.lines[path]
+                return self.lines[path], self.columns.get(path)
             if not path:
-                return None
+                return None, None
             path = path[:-1]
 
 
@@ -72,7 +77,8 @@ def load_text(text: str, source: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(f"invalid YAML: {problem}", source=source, line=line) from None
+        raise InputError(f"invalid YAML: {problem}", source=source, line=line,
+                         column=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", source=source) from None
     finally:
@@ -93,7 +99,9 @@ def load_file(path: str | Path) -> Document:
 
 
 def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document) -> Any:
-    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if path not in doc.lines:
+        doc.lines[path] = node.start_mark.line + 1
+        doc.columns[path] = node.start_mark.column + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
@@ -105,8 +113,10 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document) -> Any:
             key = key if isinstance(key, str) else str(key)
             if key in result:
                 raise InputError(f"duplicate key '{key}'", source=doc.source,
-                                 line=key_node.start_mark.line + 1, field=_dotted(path + (key,)))
+                                 line=key_node.start_mark.line + 1, field=_dotted(path + (key,)),
+                                 column=key_node.start_mark.column + 1)
             doc.lines[path + (key,)] = key_node.start_mark.line + 1
+            doc.columns[path + (key,)] = key_node.start_mark.column + 1
             result[key] = _build(loader, value_node, path + (key,), doc)
         return result
     if isinstance(node, yaml.SequenceNode):

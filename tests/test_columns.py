@@ -53,3 +53,14 @@ def test_date_column_matches_scalar_parser(texts):
     for text, v, e in zip(texts, got["v"].to_list(), got["e"].to_list()):
         expected, failed = _scalar(parse_date, DateError, text)
         assert (v, e is not None) == (expected, failed), text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(money_text, min_size=1, max_size=40), st.lists(date_text, min_size=1, max_size=40))
+def test_fast_paths_give_the_same_answers(amounts, days):
+    values, errors = columns.money_series(pl.Series(amounts, dtype=pl.Utf8))
+    for text, v, e in zip(amounts, values.to_list(), errors.to_list()):
+        assert (v, e is not None) == _scalar(parse_pence, MoneyError, text), text
+    values, errors = columns.date_series(pl.Series(days, dtype=pl.Utf8))
+    for text, v, e in zip(days, values.to_list(), errors.to_list()):
+        assert (v, e is not None) == _scalar(parse_date, DateError, text), text

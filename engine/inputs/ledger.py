@@ -57,12 +57,11 @@ def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
     frame = raw.select(
         pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + 2).alias(ROW),
         *canonical, *[pl.col(name).alias(alias) for name, alias in extras])
-    frame, errors = _parse(frame)
-    frame = frame.with_columns(errors.alias(_ERRORS))
-    bad = frame.filter(pl.col(_ERRORS).list.len() > 0)
-    rejected = _rejections(bad, raw, source) if bad.height else []
-    good = frame.filter(pl.col(_ERRORS).list.len() == 0).drop(_ERRORS)
-    return good, rejected
+    frame, any_error, reasons = _parse(frame)
+    if not any_error.any():
+        return frame, []
+    bad = frame.filter(any_error).with_columns(reasons.alias(_ERRORS))
+    return frame.filter(~any_error), _rejections(bad, raw, source)
 
 
 def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
@@ -133,9 +132,10 @@ def _extra_columns(raw: pl.DataFrame, column_map: ColumnMap | None) -> list[tupl
     return out
 
 
-def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
-    amount, amount_error = columns.money(pl.col("amount"))
-    day, date_error = columns.date(pl.col("date"))
+def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
+    """Typed lines; which rows have errors; and, for those rows only, their reasons."""
+    amount, amount_error = columns.money_series(frame["amount"])
+    day, date_error = columns.date_series(frame["date"])
     existing, existing_error = columns.boolean(pl.col("existing_service"))
     cost_type = columns.blank_to_null(pl.col("cost_type")).str.to_lowercase()
     text_fields = [name for name, kind in LINE_FIELDS.items() if kind == "text"
@@ -160,11 +160,13 @@ def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
     first_row = pl.col(ROW).first().over("line_id")
     dup_error = typed.select(pl.when(duplicate).then(pl.format(
         "line_id: duplicate '{}' (first at row {})", pl.col("line_id"), first_row)).alias("e6"))
-    errors = pl.concat([checks, dup_error], how="horizontal").select(
-        pl.concat_list(pl.all()).list.drop_nulls().alias(_ERRORS))
-    typed = typed.with_columns(errors[_ERRORS])
-    return typed.drop(_ERRORS).cast({n: t for n, t in CANONICAL_SCHEMA.items()}), \
-        typed[_ERRORS]
+    checks = pl.concat([checks, dup_error], how="horizontal")
+    # Most rows have no error: build the lists of reasons only where there are some.
+    any_error = checks.select(pl.any_horizontal(pl.all().is_not_null()).alias("e"))["e"]
+    reasons = checks.filter(any_error).select(
+        pl.concat_list(pl.all()).list.drop_nulls().alias(_ERRORS))[_ERRORS]
+    typed = typed.cast({n: t for n, t in CANONICAL_SCHEMA.items()})
+    return typed, any_error, reasons
 
 
 def _rejections(bad: pl.DataFrame, raw: pl.DataFrame, source: str) -> list[RejectedRow]:

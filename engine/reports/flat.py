@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..classify import RULE_RANK, RULES
+from ..message_columns import findings_expression
 from ..money import format_plain
 from ..result import CROSS_RANK, STATUS, CheckResult
 from ..ringfence import OVER
@@ -38,13 +39,11 @@ def findings_text(result: CheckResult) -> pl.DataFrame:
     """
     table = result.table
     flagged = table.filter((pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0))
-    own = pl.DataFrame(schema={SEQ: pl.Int64, "own": pl.Utf8})
-    if flagged.height:
-        subset = CheckResult(flagged, result.packs, result.ringfences)
-        texts = [" | ".join(f"{f.rule} [{f.status}]: {f.message}" for f in line.findings)
-                 for line in subset.lines()]
-        own = pl.DataFrame({SEQ: flagged[SEQ], "own": texts},
-                           schema={SEQ: pl.Int64, "own": pl.Utf8})
+    own = pl.concat([
+        flagged.filter(pl.col("grant") == grant).select(
+            SEQ, findings_expression(pack, result.award_amount(grant)).alias("own"))
+        for grant, pack in sorted(result.packs.items())] or [
+        pl.DataFrame(schema={SEQ: pl.Int64, "own": pl.Utf8})])
     cross = pl.DataFrame(schema={SEQ: pl.Int64, "cross": pl.Utf8})
     if result.cross is not None and result.cross.height:
         cross = (result.cross.group_by(SEQ, maintain_order=True)

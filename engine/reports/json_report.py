@@ -19,6 +19,7 @@ def line_record(line: LineResult) -> dict[str, Any]:
         "findings": [{"rule": f.rule, "status": f.status, "clause": f.clause,
                       "message": f.message} for f in line.findings],
         "grant": values["grant"],
+        "pack_version": line.pack_version,
         "purpose": values["purpose"],
         "date": values["date"].isoformat() if isinstance(values["date"], dt.date) else None,
         "description": values["description"],

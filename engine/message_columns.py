@@ -1,0 +1,81 @@
+"""Finding messages rendered on whole columns, for reports of large ledgers.
+
+The same templates as messages.render, turned into polars expressions, so a
+million-line CSV report does not render its messages one line at a time.
+tests/test_message_columns.py checks that both give the same text.
+"""
+
+from __future__ import annotations
+
+import string
+
+import polars as pl
+
+from .classify import RULES
+from .compiled import CompiledPack
+from .messages import pack_values
+from .models.lines import LINE_FIELDS
+from .ringfence import OVER, OVER_RULE, RUNNING
+
+_formatter = string.Formatter()
+NONE = "(none)"
+
+
+def gbp(expr: pl.Expr) -> pl.Expr:
+    """Int64 pence -> '-£1,234.50', as money.format_gbp."""
+    magnitude = expr.abs()
+    grouped = ((magnitude // 100).cast(pl.Utf8).str.reverse().str.replace_all(r"(\d{3})", "$1,")
+               .str.reverse().str.strip_chars_start(","))
+    return pl.concat_str([pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+                          pl.lit("£"), grouped, pl.lit("."),
+                          (magnitude % 100).cast(pl.Utf8).str.pad_start(2, "0")])
+
+
+def _shown(name: str) -> pl.Expr:
+    """A line field as messages.show writes it."""
+    column = pl.col(name)
+    kind = LINE_FIELDS[name]
+    if kind == "money":
+        text = gbp(column)
+    elif kind == "date":
+        text = column.dt.to_string("%Y-%m-%d")
+    elif kind == "boolean":
+        text = pl.when(column).then(pl.lit("yes")).when(~column).then(pl.lit("no"))
+    else:
+        text = column
+    return text.fill_null(NONE)
+
+
+def template_expression(template: str, packvals: dict[str, str]) -> pl.Expr:
+    parts: list[pl.Expr] = []
+    for literal, name, _spec, conversion in _formatter.parse(template):
+        if literal:
+            parts.append(pl.lit(literal))
+        if name is None:
+            continue
+        part = pl.lit(packvals[name]) if name in packvals else _shown(name)
+        if conversion == "r":
+            part = pl.concat_str([pl.lit("'"), part, pl.lit("'")])
+        parts.append(part)
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def findings_expression(pack: CompiledPack, award_amount: int) -> pl.Expr:
+    """'rule [status]: message | ...' for a pack's lines: rules in pack order, then the award."""
+    packvals = pack_values(pack.loaded.pack)
+    texts = [pl.when(pl.col(RULES).list.contains(rule.id)).then(pl.concat_str([
+        pl.lit(f"{rule.id} [{rule.status}]: "), template_expression(rule.message, packvals)]))
+        for rule in pack.rules]
+    over = pl.col(OVER).fill_null(0)
+    texts.append(pl.when(over > 0).then(pl.concat_str([
+        pl.lit(f"{OVER_RULE} [non_compliant]: "), gbp(over), pl.lit(" of this line's "),
+        gbp(pl.col("amount")), pl.lit(" is beyond the award of "),
+        pl.lit(_gbp_text(award_amount)), pl.lit(" (running total "), gbp(pl.col(RUNNING)),
+        pl.lit(" after this line)")])))
+    return pl.concat_str(texts, separator=" | ", ignore_nulls=True)
+
+
+def _gbp_text(pence: int) -> str:
+    from .money import format_gbp
+
+    return format_gbp(pence)

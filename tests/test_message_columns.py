@@ -1,0 +1,48 @@
+"""Messages rendered on whole columns (CSV, Excel) read exactly as per-line ones (JSON, table)."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import pytest
+
+from engine.check import CheckRequest, run_check
+from engine.reports.flat import FINDINGS, findings_text
+from engine.table import SEQ
+
+from conftest import REPO
+from linegen import TEXTS
+
+
+def _compare(result):
+    by_seq = dict(findings_text(result).iter_rows())
+    seqs = result.table[SEQ].to_list()
+    for seq, line in zip(seqs, result.lines()):
+        expected = " | ".join(f"{f.rule} [{f.status}]: {f.message}" for f in line.findings)
+        assert by_seq.get(seq, "") == expected, line.line_id
+
+
+def test_problems_case():
+    _compare(run_check(CheckRequest([str(REPO / "cases/problems/proposal.yaml")])))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_ledger(tmp_path, seed):
+    rng = random.Random(seed)
+    path = tmp_path / "ledger.csv"
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["line_id", "date", "amount", "purpose", "cost_type", "category",
+                         "description", "supplier", "reference", "existing_service"])
+        for index in range(3000):
+            text = lambda: (rng.choice(TEXTS) or "").replace("\n", " ")  # noqa: E731
+            writer.writerow([f"L{index}", rng.choice(["2025-03-31", "2025-06-01", "2026-04-01", ""]),
+                             rng.choice(["10.00", "-5.50", "1234567.89", "4999.99", "0.01"]),
+                             rng.choice(["family_help", "voice", "", "other"]),
+                             rng.choice(["revenue", "capital", ""]), text(), text(),
+                             rng.choice(["Acme", "Beta Ltd", ""]), rng.choice(["R1", "R2", ""]),
+                             rng.choice(["true", "false", ""])])
+    awards = tmp_path / "awards.yaml"
+    awards.write_text("awards: [{grant: csc-prevention-2025-26, amount: 500000}]\n")
+    _compare(run_check(CheckRequest([str(path)], awards=str(awards))))
