@@ -48,6 +48,8 @@ class CompiledPack:
         for version in self.loaded.versions:
             out[version.label] = self if version.label == self.version else \
                 CompiledPack(self.loaded, version.label)
+        for compiled in out.values():
+            compiled.__dict__["versions"] = out  # one compiled object per version, shared
         return out
 
     def for_date(self, day) -> "CompiledPack":

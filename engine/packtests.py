@@ -1,4 +1,10 @@
-"""Run a pack's YAML test cases through durable-rules and measure rule coverage."""
+"""Run a pack's YAML test cases through durable-rules and measure rule coverage.
+
+Each case is checked against the version of the pack in force on its line's
+date (the latest when it has none). Coverage counts rule definitions: a rule an
+amendment adds or replaces is a new definition (`id@version`) that needs its
+own cases; a rule carried over unchanged shares the cases of every version.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from .compiled import CompiledPack
 from .errors import InputError
 from .models.lines import Line
 from .models.packtests import PackTestFile
+from .packs import load_packs
 from .reference import matching_rules
 from .validation import validate
 from .yamlio import load_file
@@ -24,6 +31,7 @@ class CaseOutcome:
     expected: tuple[str, ...]
     actual: tuple[str, ...]
     reference: tuple[str, ...]
+    version: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -35,6 +43,15 @@ class Coverage:
     rules: list[str]
     matched: dict[str, int] = field(default_factory=dict)
     unmatched: dict[str, int] = field(default_factory=dict)
+    #: rule (definition key) -> its clause
+    clauses: dict[str, str] = field(default_factory=dict)
+
+    def by_clause(self) -> dict[str, list[str]]:
+        """clause -> its rules, in pack order."""
+        out: dict[str, list[str]] = {}
+        for rule in self.rules:
+            out.setdefault(self.clauses.get(rule, ""), []).append(rule)
+        return out
 
     def missing(self) -> list[tuple[str, str]]:
         """(rule id, 'matching' or 'not matching') for each side no case shows."""
@@ -76,18 +93,36 @@ def load_cases(pack_dir: Path) -> list[LoadedCase]:
 
 
 def run_case(pack: CompiledPack, case: LoadedCase) -> CaseOutcome:
+    """The case through durable-rules and the reference, in the version in force on its date."""
     typed = dict(case.values)
     for name, value in typed.items():
         if isinstance(value, str):
             typed[name] = value.strip() or None
+    pack = pack.for_date(typed.get("date"))
     return CaseOutcome(case.source, case.line, case.name, case.expected, pack.decide(typed),
-                       matching_rules(pack, pack.fact(typed)))
+                       matching_rules(pack, pack.fact(typed)), pack.version)
+
+
+def definition_keys(pack: CompiledPack) -> dict[int, str]:
+    """id(rule) -> `rule-id`, or `rule-id@version` for a rule an amendment adds or replaces."""
+    keys = {id(rule): rule.id for rule in pack.loaded.pack.rules}
+    for amendment in pack.loaded.pack.amendments:
+        for rule in [*amendment.rules.add, *amendment.rules.replace]:
+            keys[id(rule)] = f"{rule.id}@{amendment.version}"
+    return keys
 
 
 def run_pack_tests(pack: CompiledPack) -> tuple[list[CaseOutcome], Coverage]:
-    known = {rule.id for rule in pack.rules}
+    keys = definition_keys(pack)
+    coverage = Coverage([])
+    known: set[str] = set()
+    for version in pack.versions.values():
+        for rule in version.rules:
+            known.add(rule.id)
+            if keys[id(rule)] not in coverage.clauses:
+                coverage.rules.append(keys[id(rule)])
+                coverage.clauses[keys[id(rule)]] = rule.clause
     outcomes = []
-    coverage = Coverage([rule.id for rule in pack.rules])
     for case in load_cases(pack.loaded.path.parent):
         unknown = sorted(set(case.expected) - known)
         if unknown:
@@ -95,7 +130,34 @@ def run_pack_tests(pack: CompiledPack) -> tuple[list[CaseOutcome], Coverage]:
                              source=case.source, line=case.line, field="findings")
         outcome = run_case(pack, case)
         outcomes.append(outcome)
-        for rule in known:
-            bucket = coverage.matched if rule in outcome.actual else coverage.unmatched
-            bucket[rule] = bucket.get(rule, 0) + 1
+        for rule in pack.versions[outcome.version].rules:
+            bucket = coverage.matched if rule.id in outcome.actual else coverage.unmatched
+            bucket[keys[id(rule)]] = bucket.get(keys[id(rule)], 0) + 1
     return outcomes, coverage
+
+
+@dataclass
+class PackTestReport:
+    """One pack's cases and coverage, as `rules test` shows them."""
+
+    pack: str
+    path: Path
+    outcomes: list[CaseOutcome]
+    coverage: Coverage
+
+    @property
+    def failures(self) -> list[CaseOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.passed]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.coverage.missing()
+
+
+def run_rules_tests(rules_dir: Path | None = None) -> list[PackTestReport]:
+    """Every pack's cases in `rules_dir` (default: the bundled rules/), pack by pack."""
+    reports = []
+    for pack_id, loaded in sorted(load_packs(rules_dir).items()):
+        outcomes, coverage = run_pack_tests(CompiledPack(loaded))
+        reports.append(PackTestReport(pack_id, loaded.path, outcomes, coverage))
+    return reports

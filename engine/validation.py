@@ -25,6 +25,13 @@ def validate(model: type[M], doc: Document, data: Any = None, base: tuple = ()) 
 def to_input_error(exc: ValidationError, model: type[BaseModel], doc: Document, payload: Any,
                    base: tuple = ()) -> InputError:
     error = _most_specific(exc.errors(include_url=False))
+    path, message = describe(error, model, payload)
+    full = tuple(base) + tuple(path)
+    return InputError(message, source=doc.source, line=doc.line_of(full), field=dotted(full) or None)
+
+
+def describe(error: dict, model: type[BaseModel], payload: Any) -> tuple[list, str]:
+    """One pydantic error as (its path in the data, a message for a person)."""
     path, tags = _data_path(payload, error["loc"])
     message = error["msg"]
     if message.startswith("Value error, "):
@@ -41,13 +48,14 @@ def to_input_error(exc: ValidationError, model: type[BaseModel], doc: Document, 
     elif "input" in error and error["type"] not in ("value_error",) and not isinstance(
             error["input"], (dict, list)):
         message = f"{message} (got {error['input']!r})"
-    full = tuple(base) + tuple(path)
-    return InputError(message, source=doc.source, line=doc.line_of(full), field=dotted(full) or None)
+    return path, message
 
 
 def _most_specific(errors: list[dict]) -> dict:
     # Union failures list one error per member; the one that got furthest is the useful one.
-    return max(errors, key=lambda e: (len(e["loc"]), e["type"] != "union_tag_invalid"))
+    # A misspelt key is both unknown and missing: "did you mean" says more than "missing".
+    return max(errors, key=lambda e: (len(e["loc"]), e["type"] != "union_tag_invalid",
+                                      e["type"] == "extra_forbidden"))
 
 
 def _data_path(payload: Any, loc: tuple) -> tuple[list, list]:

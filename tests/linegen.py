@@ -26,6 +26,10 @@ TEXTS = [
     "line\nbreak", "tab\there", "capital", "revenue", "alpha", "beta", "gamma", "family_help",
     "transformation", "workforce", "voice", "Family Group Decision Making", "Training",
     "ICT licences", "Salaries", "Catering for engagement session", "Conference fees",
+    "Contribution in kind", "in-kind support", "kindness workshop", "Depreciation",
+    "asset impairment", "impairment of fixed assets", "capital charge", "Staff Christmas party",
+    "Corporate hospitality", "Leaving party", "Penalty charge notice", "fines", "lobbyist",
+    "Non-recoverable VAT", "Finance charges", "Gift cards", "Wine",
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
@@ -31,6 +32,24 @@ REF_KINDS = {"period.start": "date", "period.end": "date", "purposes": "list"}
 MAX_LIST = 500
 
 
+class ConditionError(ValueError):
+    """A leaf that cannot work as written; `key` is the key at fault (op, value or ref)."""
+
+    def __init__(self, message: str, key: str):
+        super().__init__(message)
+        self.key = key
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true or false)"
+    if isinstance(value, (int, Decimal)):
+        return f"{value} (a number)"
+    if isinstance(value, dt.date):
+        return f"{value.isoformat()} (a date)"
+    return f"{value!r} (text)" if isinstance(value, str) else repr(value)
+
+
 class Leaf(StrictModel):
     field: FieldName
     op: Op
@@ -42,27 +61,34 @@ class Leaf(StrictModel):
         kind = LINE_FIELDS[self.field]
         if self.op in PRESENCE_OPS:
             if self.value is not None or self.ref is not None:
-                raise ValueError(f"'{self.op}' takes no value or ref")
+                raise ConditionError(f"'{self.op}' takes no value or ref",
+                                     "value" if self.value is not None else "ref")
             return self
         if (self.value is None) == (self.ref is None):
-            raise ValueError(f"'{self.op}' needs exactly one of value or ref")
+            raise ConditionError(f"'{self.op}' needs exactly one of value or ref", "op")
         if self.op in ORDERED_OPS and kind not in ("date", "money"):
-            raise ValueError(f"'{self.op}' compares dates or amounts; {self.field} is {kind}")
+            raise ConditionError(f"'{self.op}' compares dates or amounts; {self.field} is {kind}",
+                                 "op")
         if self.op == "matches" and kind != "text":
-            raise ValueError(f"'matches' tests text; {self.field} is {kind}")
+            raise ConditionError(f"'matches' tests text; {self.field} is {kind}", "op")
         if self.ref is not None:
             _check_ref(self.field, kind, self.op, self.ref)
             return self
-        if self.op in LIST_OPS:
-            if not isinstance(self.value, list) or not self.value:
-                raise ValueError(f"'{self.op}' needs a non-empty list of values")
-            if len(self.value) > MAX_LIST:
-                raise ValueError(f"'{self.op}' takes at most {MAX_LIST} values")
-            typed = tuple(_typed_value(self.field, kind, v) for v in self.value)
-        elif self.op == "matches":
-            typed = check_pattern(self.value)
-        else:
-            typed = _typed_value(self.field, kind, self.value)
+        try:
+            if self.op in LIST_OPS:
+                if not isinstance(self.value, list) or not self.value:
+                    raise ValueError(f"'{self.op}' needs a non-empty list of values")
+                if len(self.value) > MAX_LIST:
+                    raise ValueError(f"'{self.op}' takes at most {MAX_LIST} values")
+                typed = tuple(_typed_value(self.field, kind, v) for v in self.value)
+            elif self.op == "matches":
+                typed = check_pattern(self.value)
+            else:
+                typed = _typed_value(self.field, kind, self.value)
+        except ConditionError:
+            raise
+        except ValueError as exc:
+            raise ConditionError(str(exc), "value") from None
         object.__setattr__(self, "value", typed)
         return self
 
@@ -70,9 +96,11 @@ class Leaf(StrictModel):
 def _check_ref(field: str, kind: str, op: str, ref: str) -> None:
     if REF_KINDS[ref] == "date":
         if kind != "date" or op in LIST_OPS or op == "matches":
-            raise ValueError(f"ref '{ref}' is a date: compare the date field with it")
+            raise ConditionError(f"ref '{ref}' is a date: compare the date field with it; "
+                                 f"{field} is {kind}", "ref")
     elif op not in LIST_OPS or kind != "text":
-        raise ValueError(f"ref '{ref}' is a list of codes: use it with in/not_in on a text field")
+        raise ConditionError(f"ref '{ref}' is a list of codes: use it with in/not_in on a text "
+                             "field", "ref")
 
 
 def _typed_value(field: str, kind: str, value: Any) -> Any:
@@ -80,24 +108,25 @@ def _typed_value(field: str, kind: str, value: Any) -> Any:
         raise ValueError(f"{field} is {kind}; got a {type(value).__name__}")
     if kind == "date":
         if not isinstance(value, (str, dt.date)) or isinstance(value, bool):
-            raise ValueError(f"{field} is a date; {value!r} is not")
+            raise ValueError(f"{field} is a date: it cannot be compared with {_shown(value)}")
         try:
             return parse_date(value)
         except DateError as exc:
             raise ValueError(str(exc)) from None
     if kind == "money":
         if isinstance(value, (dt.date, bool)):
-            raise ValueError(f"{field} is an amount; {value!r} is not")
+            raise ValueError(f"{field} is an amount: it cannot be compared with {_shown(value)}")
         try:
             return parse_pence(value)
         except MoneyError as exc:
             raise ValueError(str(exc)) from None
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise ValueError(f"{field} is true or false; {value!r} is not")
+            raise ValueError(f"{field} is true or false: it cannot be compared with "
+                             f"{_shown(value)}")
         return value
     if isinstance(value, (bool, dt.date)):
-        raise ValueError(f"{field} is text; {value!r} is not")
+        raise ValueError(f"{field} is text: it cannot be compared with {_shown(value)}")
     return str(value)
 
 
@@ -151,6 +180,20 @@ Condition = Annotated[
 
 All.model_rebuild()
 AnyOf.model_rebuild()
+
+
+def alternatives(condition) -> int:
+    """How many alternatives durable-rules must hold in one `$or` for this condition.
+
+    `in` and `any` compile to `$or`s, which durable-rules flattens: past about 512
+    alternatives it fails or hangs (verified: any of six 100-value `in` lists hangs),
+    while `all` of several `$or`s is fine.
+    """
+    if isinstance(condition, Leaf):
+        return len(condition.value) if condition.op == "in" and condition.ref is None else 1
+    if isinstance(condition, All):
+        return max(alternatives(child) for child in condition.all)
+    return sum(alternatives(child) for child in condition.any)
 
 
 def leaves(condition) -> list[Leaf]:

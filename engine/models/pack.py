@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .conditions import Condition
-from .lines import LINE_FIELDS
+from .conditions import MAX_LIST, Condition, ConditionError, alternatives
+from .lines import LINE_FIELDS, near_miss
 from .types import Day, StrictModel, Text
 
 RULE_ID = r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$"
@@ -59,10 +59,26 @@ class Rule(StrictModel):
     @field_validator("message")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
-        for name in placeholders(value):
-            if name not in LINE_FIELDS and name not in PACK_PLACEHOLDERS:
-                raise ValueError(f"message names unknown value '{{{name}}}'")
+        known = [*LINE_FIELDS, *sorted(PACK_PLACEHOLDERS)]
+        unknown = [name for name in placeholders(value) if name not in known]
+        if unknown:
+            hints = []
+            for name in unknown:
+                guess = near_miss(name, known)
+                hints.append(f"'{{{name}}}'" + (f" (did you mean '{{{guess}}}'?)" if guess else ""))
+            raise ValueError(f"message names unknown value{'s' if len(unknown) > 1 else ''} "
+                             f"{', '.join(hints)}; it may name line fields and "
+                             f"{', '.join(sorted(PACK_PLACEHOLDERS))}")
         return value
+
+    @model_validator(mode="after")
+    def _fits_durable_rules(self):
+        count = alternatives(self.when)
+        if count > MAX_LIST:
+            raise ConditionError(f"the condition has {count} alternatives (in lists and any); "
+                                 f"durable-rules fails or hangs beyond about 512: keep it to "
+                                 f"{MAX_LIST}, or split the rule", "when")
+        return self
 
 
 def placeholders(template: str) -> list[str]:
@@ -183,5 +199,6 @@ def amendment_problems(pack: Pack) -> list[tuple[tuple, str]]:
         rules, changed = amended_rules(rules, amendment.rules)
         problems.extend((where + ("rules",) + path, message) for path, message in changed)
         if not rules:
-            problems.append((where + ("rules",), f"version '{amendment.version}' has no rules left"))
+            problems.append((where + ("rules",),
+                             f"version '{amendment.version}' has no rules left"))
     return problems

@@ -1,0 +1,44 @@
+"""JSON Schemas of the file formats, generated from their pydantic models.
+
+The committed copies in schema/ are what editors use (the packs' and cases'
+`# yaml-language-server: $schema=...` lines); schema/regenerate.py writes them
+and a test checks they equal what the models produce.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models.awards import AwardsFile, Proposal
+from .models.column_map import ColumnMap
+from .models.pack import Pack
+from .models.packtests import PackTestFile
+from .models.waivers import WaiversFile
+
+#: name -> (model, what the file is); schema/<name>.schema.json
+FORMATS: dict[str, tuple[type[BaseModel], str]] = {
+    "pack": (Pack, "A grant pack: rules/<pack-id>/pack.yaml"),
+    "pack-tests": (PackTestFile, "A grant pack's test cases: rules/<pack-id>/tests/*.yaml"),
+    "proposal": (Proposal, "A spending proposal: awards and the lines that spend them"),
+    "awards": (AwardsFile, "A council's awards (--awards FILE)"),
+    "column-map": (ColumnMap, "A column map (--map FILE): ledger columns to line fields"),
+    "waivers": (WaiversFile, "Waivers (--waivers FILE): approved exceptions to named findings"),
+}
+#: draft-07: what editors' YAML support (yaml-language-server) validates; the models use
+#: nothing newer.
+DRAFT = "http://json-schema.org/draft-07/schema#"
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    model, description = FORMATS[name]
+    schema = model.model_json_schema()
+    return {"$schema": DRAFT, "title": schema.pop("title", name), "description": description,
+            **schema}
+
+
+def schema_text(name: str) -> str:
+    """The schema as committed: stable key order, two-space indent, final newline."""
+    return json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
