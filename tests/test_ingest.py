@@ -105,7 +105,8 @@ def test_a_line_charged_to_a_grant_with_no_award_is_a_rejected_row(tmp_path, awa
 
 
 @pytest.mark.parametrize("content,fragment", [
-    ("line_id,date,amount\nA,2025-06-01,1,extra\n", ":2: row has 4 fields but the header has 3"),
+    ("line_id,date,amount\nA,2025-06-01,1\nB,\"2025-06-01,2\n",
+     ":3: not valid CSV from this row on"),
     ("line_id,amount,amount\nA,1,2\n", ":1: amount: column 'amount' appears twice"),
     ("", ":1: the file is empty"),
 ])

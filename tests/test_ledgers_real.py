@@ -83,3 +83,15 @@ def test_gla_capital_marker_becomes_capital_spend(awards, cli, shared_dir):
     assert all("cost-type.capital" in {f["rule"] for f in line["findings"]} for line in capital)
     credits = [line for line in lines if line["amount"] == "-470.60"]
     assert credits
+
+
+def test_the_encodings_of_real_exports_are_read_as_their_authors_wrote(awards, cli, shared_dir):
+    def lines(name, map_name):
+        run = cli("check", LEDGERS / name, "--map", MAPS / f"{map_name}.yaml", "--awards",
+                  awards, "--format", "json", "--fail-on", "never")
+        return json.loads(run.stdout)["lines"]
+
+    bradford = {line.get("category") for line in lines("bradford-2019-09.csv", "bradford")}
+    assert {"Children\u2019s Services", "S17 \u2013Preventive Asst"} <= bradford  # cp1252
+    manchester = lines("manchester-2022-05.csv", "manchester")
+    assert manchester[0]["extra"]["Body Name"] == "Manchester City Council"  # no mark left

@@ -6,9 +6,13 @@ Seeded, so the file is the same every time; it is generated, never edited by
 hand. About 2,000 transactions charged to Rotherham's two 2025-26 grants
 through project codes, in the export's own column names (checked with
 cases/maps/rotherham-ledger.yaml and awards.yaml), with planted problems the
-check must find: exact duplicate payments, an invoice split below the
-procurement threshold, credits, accruals dated outside the grant period,
+check must find: exact duplicate payments, a purchase split into invoices
+below the procurement threshold, credits, accruals dated outside the grant period,
 capital items and costs grant conditions exclude.
+
+"Invoice No" is the supplier's invoice: the lines of one invoice share it
+(the split purchase includes one invoice spread over two lines), a duplicate
+payment repeats it, payroll journals have none.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).with_name("ledger-2025-26.csv")
-COLUMNS = ["Trans Date", "Transaction No", "Supplier Name", "Net Amount", "Expense Type",
-           "Cost Centre", "Cost Centre Description", "Project Code", "Capital/Revenue", "Narrative"]
+COLUMNS = ["Trans Date", "Transaction No", "Invoice No", "Supplier Name", "Net Amount",
+           "Expense Type", "Cost Centre", "Cost Centre Description", "Project Code",
+           "Capital/Revenue", "Narrative"]
 PROJECTS = {  # project code -> (cost centre, share of spend, activities)
     "FFCSC-TRN": ("CY4410", 0.28, ["Programme support", "Service design sessions",
                                    "Data and performance reporting", "Partnership workshop"]),
@@ -61,11 +66,14 @@ def rows(rng: random.Random) -> list[dict]:
     out = []
     number = 5_200_000
 
-    def add(day, supplier, pence, expense, project, narrative, kind="Revenue"):
+    def add(day, supplier, pence, expense, project, narrative, kind="Revenue", invoice=None):
         nonlocal number
         number += rng.randint(1, 9)
         centre, _, _ = PROJECTS[project]
+        if invoice is None and supplier:
+            invoice = f"{'CN' if pence < 0 else 'SI'}{number - 5_000_000:06d}"
         out.append({"Trans Date": day.strftime("%d/%m/%Y"), "Transaction No": f"AP{number}",
+                    "Invoice No": invoice,
                     "Supplier Name": supplier, "Net Amount": pence, "Expense Type": expense,
                     "Cost Centre": centre, "Cost Centre Description": "Families First",
                     "Project Code": project, "Capital/Revenue": kind, "Narrative": narrative})
@@ -89,9 +97,10 @@ def rows(rng: random.Random) -> list[dict]:
     base = [r for r in out if r["Supplier Name"]]
     for original in rng.sample(base, 6):  # exact duplicate payments
         out.append(dict(original, **{"Transaction No": original["Transaction No"] + "D"}))
-    for part in range(3):  # an invoice split below the £5,000 threshold
+    for part in range(3):  # a purchase split into invoices below the £5,000 threshold
         add(dt.date(2025, 11, 3) + dt.timedelta(days=4 * part), "Northern Training Solutions Ltd",
-            190000, "Training", "FFCSC-WF", f"Practice training, part {part + 1} of 3")
+            190000, "Training", "FFCSC-WF", f"Practice training, part {part + 1} of 3",
+            invoice=f"NTS-{4471 + 7 * part}")
     for original in rng.sample(base, 8):  # credit notes
         add(dt.date.fromisoformat("2026-02-10") - dt.timedelta(days=rng.randrange(200)),
             original["Supplier Name"], -int(original["Net Amount"]) // 2,
@@ -110,6 +119,9 @@ def rows(rng: random.Random) -> list[dict]:
         "Late payment interest")
     add(dt.date(2025, 10, 1), "Kinship Family Meetings CIC", 1200000, "Commissioned Services",
         "FFCSC-FH", "Early Help team continuation (existing service)")
+    # The first part's invoice has a second line: one invoice of £2,540, not two payments.
+    add(dt.date(2025, 11, 3), "Northern Training Solutions Ltd", 64000, "Training", "FFCSC-WF",
+        "Practice training, course materials for part 1", invoice="NTS-4471")
     out.sort(key=lambda r: (dt.datetime.strptime(r["Trans Date"], "%d/%m/%Y"), r["Transaction No"]))
     for row in out:
         row["Net Amount"] = money(row["Net Amount"], rng)

@@ -3,10 +3,14 @@
 Encodings seen in published spend files: UTF-8 with or without a byte-order
 mark, a byte-order mark that was itself re-encoded as if it were cp1252 text
 (bytes c3 af c2 bb c2 bf, as in Manchester's files), and cp1252.
+
+Rows are records, as a spreadsheet shows them: a quoted cell may span lines,
+and a blank line is a (blank) row, so row numbers match what a person sees.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -14,8 +18,18 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
+from .ledger import READ_PROBLEM, beyond_header
 
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")
+
+
+def _keep_undefined(error: UnicodeDecodeError):
+    # Five bytes have no cp1252 character; Windows reads them as the C1 control
+    # characters of the same number. Doing the same keeps every byte of the text.
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("ringfence-cp1252", _keep_undefined)
 
 
 def decode(raw: bytes) -> tuple[bytes, str]:
@@ -28,11 +42,16 @@ def decode(raw: bytes) -> tuple[bytes, str]:
         raw.decode("utf-8")
         return raw, "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
+        return raw.decode("cp1252", errors="ringfence-cp1252").encode("utf-8"), "cp1252"
 
 
 def read_text_columns(path: Path) -> pl.DataFrame:
-    """Every column as text, one row per record; ragged rows are refused, not cut."""
+    """Every column as text, one row per record.
+
+    A row with values beyond the header's columns keeps the header's width and
+    says why it cannot be a line (column READ_PROBLEM): nothing is cut silently.
+    A short row reads as if its missing cells were empty, as spreadsheets do.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -41,17 +60,34 @@ def read_text_columns(path: Path) -> pl.DataFrame:
     if not data.strip():
         raise InputError("the file is empty: no header row", source=str(path), line=1)
     header = next(csv.reader(io.StringIO(data[:65536].decode("utf-8", "replace"))), [])
-    _check_header(header, path)
+    names = _header_names(header, path)
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True,
                             low_memory=False, raise_if_empty=False)
     except pl.exceptions.ComputeError:
-        return _read_ragged(data, path)
-    return frame.rename({old: new.strip() for old, new in zip(frame.columns, header)})
+        return _read_record_by_record(data, names, path)
+    cells = frame.columns
+    named = frame.select(pl.col(c).alias(n) for c, n in zip(cells, names))
+    if len(cells) == len(names):
+        return named
+    # The header ends in unnamed cells (a trailing comma): rows with values there
+    # cannot be lines; empty ones are harmless.
+    beyond = frame.select(cells[len(names):])
+    filled = beyond.select(pl.any_horizontal(
+        pl.all().str.strip_chars().str.len_bytes() > 0).fill_null(False).alias("f"))["f"]
+    problems: list[str | None] = [None] * frame.height
+    for index in filled.arg_true():
+        problems[index] = beyond_header(len(names), beyond.row(index))
+    return named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
 
 
-def _check_header(header: list[str], path: Path) -> None:
+def _header_names(header: list[str], path: Path) -> list[str]:
+    """The header's column names, trimmed; unnamed cells at its end are not columns."""
     names = [h.strip() for h in header]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        raise InputError("the header row names no columns", source=str(path), line=1)
     for index, name in enumerate(names):
         if not name:
             raise InputError(f"column {index + 1} has no name in the header row",
@@ -59,14 +95,22 @@ def _check_header(header: list[str], path: Path) -> None:
         if names.index(name) != index:
             raise InputError(f"column '{name}' appears twice in the header row",
                              source=str(path), line=1, field=name)
+    return names
 
 
-def _read_ragged(data: bytes, path: Path) -> pl.DataFrame:
-    """A file whose rows do not all have the header's width: find the first such row."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8")))
-    header = next(reader)
-    for record_index, record in enumerate(reader):
-        if len(record) > len(header):
-            raise InputError(f"row has {len(record)} fields but the header has {len(header)}",
-                             source=str(path), line=record_index + 2)
-    raise InputError("not a readable CSV file", source=str(path))
+def _read_record_by_record(data: bytes, names: list[str], path: Path) -> pl.DataFrame:
+    """The slow path, for files polars refuses: rows wider than the header, bad quoting."""
+    width = len(names)
+    records, problems = [], []
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+    try:
+        next(reader)
+        for record in reader:
+            problems.append(beyond_header(width, record[width:]))
+            records.append([cell if cell else None for cell in record[:width]]
+                           + [None] * (width - len(record)))
+    except csv.Error as exc:
+        raise InputError(f"not valid CSV from this row on ({exc}): is a quote unbalanced?",
+                         source=str(path), line=len(records) + 2) from None
+    frame = pl.DataFrame(records, schema={name: pl.Utf8 for name in names}, orient="row")
+    return frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))

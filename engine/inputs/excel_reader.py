@@ -1,4 +1,8 @@
-"""Excel (.xlsx) ledgers: the first sheet, header in its first row."""
+"""Excel (.xlsx) ledgers: the first sheet, header in its first row.
+
+Blank rows, wherever they are, are left out by the ledger reader (inputs/ledger.py)
+with the other rows keeping their numbers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
+from .ledger import READ_PROBLEM, beyond_header
 
 #: Excel stores amounts as binary floats: 1234.56 may come back as
 #: 1234.5600000000002. Within this of a whole penny, it is that penny.
@@ -55,15 +60,14 @@ def read_text_columns(path: Path) -> pl.DataFrame:
                 raise InputError(f"column '{name}' appears twice in the header row",
                                  source=str(path), line=1, field=name)
         width = len(names)
-        records = []
-        for number, row in enumerate(rows, start=2):
+        records, problems = [], []
+        for row in rows:
             cells = [_text(v) for v in row]
-            if any(c not in (None, "") for c in cells[width:]):
-                raise InputError(f"row has values beyond the header's {width} columns",
-                                 source=str(path), line=number)
+            problems.append(beyond_header(width, cells[width:]))
             records.append((cells + [None] * width)[:width])
     finally:
         book.close()
-    while records and all(c in (None, "") for c in records[-1]):
-        records.pop()  # trailing blank rows that spreadsheets keep formatted
-    return pl.DataFrame(records, schema={n: pl.Utf8 for n in names}, orient="row")
+    frame = pl.DataFrame(records, schema={n: pl.Utf8 for n in names}, orient="row")
+    if any(problems):
+        frame = frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
+    return frame

@@ -19,6 +19,21 @@ from . import columns
 
 COST_TYPES = ("revenue", "capital")
 _ERRORS = "_errors"
+#: A reader's reason why a row cannot be a line (e.g. cells beyond the header):
+#: an optional column of the raw frame, null where the row is fine.
+READ_PROBLEM = "_read_problem"
+#: Fields a line cannot do without: a file with no column for them is refused whole.
+_REQUIRED = ("line_id", "amount")
+
+
+def beyond_header(width: int, cells) -> str | None:
+    """Why a row with values beyond the header's columns cannot be a line (None if it has
+    none): the values are named, so cutting the row loses nothing."""
+    values = [cell for cell in cells if cell is not None and str(cell).strip()]
+    if not values:
+        return None
+    return (f"row: has values beyond the header's {width} columns: "
+            f"{', '.join(repr(v) for v in values)}")
 
 
 @dataclass(frozen=True)
@@ -39,29 +54,48 @@ class RejectedRowsError(InputError):
 
     def __init__(self, rejected: list[RejectedRow]):
         self.rejected = rejected
-        super().__init__(f"{len(rejected)} rows could not be read")
+        super().__init__(f"{_rows(len(rejected))} could not be read")
+
+    def __reduce__(self):
+        return (type(self), (self.rejected,))
 
     def lines(self) -> list[str]:
         hint = ("fix them, or pass --skip-bad-rows to check the rest and list these in the "
                 "report")
         return [row.describe() for row in self.rejected] + [
-            f"{len(self.rejected)} rows could not be read: {hint}"]
+            f"{_rows(len(self.rejected))} could not be read: {hint}"]
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
                 map_source: str | None = None) -> tuple[pl.DataFrame, list[RejectedRow]]:
     """`raw`: one Utf8 column per ledger column, one row per data row (row 2 onwards)."""
-    raw = raw.with_row_index("_index")
+    raw = _without_blank_rows(raw.with_row_index("_index"))
     canonical = _canonical_expressions(raw, source, column_map, map_source)
     extras = _extra_columns(raw, column_map)
+    problem = [pl.col(READ_PROBLEM)] if READ_PROBLEM in raw.columns else []
     frame = raw.select(
         pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + 2).alias(ROW),
-        *canonical, *[pl.col(name).alias(alias) for name, alias in extras])
+        *canonical, *[pl.col(name).alias(alias) for name, alias in extras], *problem)
     frame, any_error, reasons = _parse(frame)
     if not any_error.any():
         return frame, []
     bad = frame.filter(any_error).with_columns(reasons.alias(_ERRORS))
     return frame.filter(~any_error), _rejections(bad, raw, source)
+
+
+def _without_blank_rows(raw: pl.DataFrame) -> pl.DataFrame:
+    """Rows with every cell empty carry nothing to check: a spreadsheet shows them as
+    blank rows and csv.DictReader skips them. The other rows keep their numbers."""
+    cells = [pl.col(c).str.len_bytes() > 0 for c in raw.columns
+             if c not in ("_index", READ_PROBLEM)]
+    if READ_PROBLEM in raw.columns:
+        cells.append(pl.col(READ_PROBLEM).is_not_null())
+    filled = raw.select(pl.any_horizontal(cells).fill_null(False).alias("f"))["f"]
+    return raw if filled.all() else raw.filter(filled)
 
 
 def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
@@ -83,6 +117,8 @@ def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap
                              (pl.col("_index") + 2).cast(pl.Utf8))
         elif name in raw.columns:
             expr = pl.col(name)
+        elif name in _REQUIRED:
+            raise _no_column_for(name, raw, source, map_source)
         else:
             expr = pl.lit(None, dtype=pl.Utf8)
         exprs.append(expr.cast(pl.Utf8).alias(name))
@@ -105,12 +141,29 @@ def _column(raw: pl.DataFrame, names: str | list[str], source: str,
     raise InputError(f"no column '{name}'{where}{hint}", source=source, line=1, field=name)
 
 
+def _no_column_for(name: str, raw: pl.DataFrame, source: str,
+                   map_source: str | None) -> InputError:
+    """Every row would be rejected for the same reason: say it once, for the file."""
+    present = [c for c in raw.columns if c not in ("_index", READ_PROBLEM)]
+    words = name.replace("_", " ")
+    guess = near_miss(name, present) or near_miss(words, present) or next(
+        (c for c in present if words in c.lower()), None)
+    where = f"in {map_source}" if map_source else "with a column map (--map FILE)"
+    found = f"; is it '{guess}'? Map it onto '{name}'" if guess else \
+        f" (columns: {', '.join(present)}); map one onto it"
+    also = ", or number lines by file and row ('line_id: row')" if name == "line_id" else ""
+    return InputError(f"no column gives '{name}'{found} {where}{also}", source=source, line=1,
+                      field=name)
+
+
 def _derived(raw: pl.DataFrame, derive, source: str, map_source: str | None) -> pl.Expr:
     text = pl.col(_column(raw, derive.source, source, map_source)).str.strip_chars()
     result = pl.lit(derive.default, dtype=pl.Utf8)
     for rule in reversed(derive.rules):
         if rule.equals is not None:
             test = text.str.to_lowercase() == rule.equals.strip().lower()
+        elif rule.one_of is not None:
+            test = text.str.to_lowercase().is_in([v.strip().lower() for v in rule.one_of])
         else:
             test = text.str.contains(f"(?i){rule.matches}")
         result = pl.when(test.fill_null(False)).then(pl.lit(rule.value)).otherwise(result)
@@ -122,7 +175,8 @@ def _extra_columns(raw: pl.DataFrame, column_map: ColumnMap | None) -> list[tupl
     targets = set(column_map.columns.values()) if column_map else set()
     out = []
     for name in raw.columns:
-        if name == "_index" or name in mapped or (name in LINE_FIELDS and not column_map):
+        if name in ("_index", READ_PROBLEM) or name in mapped or (
+                name in LINE_FIELDS and not column_map):
             continue
         if name in LINE_FIELDS and column_map and name not in targets \
                 and name not in column_map.set and name not in column_map.derive:
@@ -140,7 +194,9 @@ def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     cost_type = columns.blank_to_null(pl.col("cost_type")).str.to_lowercase()
     text_fields = [name for name, kind in LINE_FIELDS.items() if kind == "text"
                    and name != "cost_type"]
+    problem = [pl.col(READ_PROBLEM).alias("e0")] if READ_PROBLEM in frame.columns else []
     checks = frame.select(
+        *problem,
         pl.when(columns.blank_to_null(pl.col("line_id")).is_null())
         .then(pl.lit("line_id: missing")).alias("e1"),
         pl.when(columns.blank_to_null(pl.col("amount")).is_null())
@@ -165,12 +221,14 @@ def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     any_error = checks.select(pl.any_horizontal(pl.all().is_not_null()).alias("e"))["e"]
     reasons = checks.filter(any_error).select(
         pl.concat_list(pl.all()).list.drop_nulls().alias(_ERRORS))[_ERRORS]
-    typed = typed.cast({n: t for n, t in CANONICAL_SCHEMA.items()})
+    typed = typed.cast({n: t for n, t in CANONICAL_SCHEMA.items()}).drop(READ_PROBLEM,
+                                                                         strict=False)
     return typed, any_error, reasons
 
 
 def _rejections(bad: pl.DataFrame, raw: pl.DataFrame, source: str) -> list[RejectedRow]:
-    raw_rows = raw.filter(pl.col("_index").is_in((bad[ROW] - 2).implode())).drop("_index")
+    raw_rows = raw.filter(pl.col("_index").is_in((bad[ROW] - 2).implode())).drop(
+        "_index", READ_PROBLEM, strict=False)
     out = []
     for info, values in zip(bad.select(ROW, "amount", _ERRORS).iter_rows(named=True),
                             raw_rows.iter_rows(named=True)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -17,12 +17,15 @@ class DeriveRule(StrictModel):
     matches: Text | None = Field(default=None, description="regular expression, case-insensitive, "
                                  "found anywhere in the source text")
     equals: Text | None = Field(default=None, description="the whole source text, any case")
+    one_of: Annotated[list[Text], Field(min_length=1)] | None = Field(
+        default=None, description="the whole source text is one of these, any case (e.g. a "
+        "list of cost centres)")
     value: Text
 
     @model_validator(mode="after")
     def _one_test(self):
-        if (self.matches is None) == (self.equals is None):
-            raise ValueError("give exactly one of 'matches' or 'equals'")
+        if sum(test is not None for test in (self.matches, self.equals, self.one_of)) != 1:
+            raise ValueError("give exactly one of 'matches', 'equals' or 'one_of'")
         if self.matches is not None:
             try:
                 re.compile(self.matches)
