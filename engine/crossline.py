@@ -1,19 +1,34 @@
 """Checks across lines, in Python (polars): duplicate payments and split purchases.
 
 Both are at risk, never non-compliant: they are signs an auditor follows up,
-not proof. Each finding names the related lines (the first few, and how many
-more).
+not proof. Each finding names the related lines by id and file:row (the first
+few, and how many more).
 
-- Duplicate payments: two or more lines with the same supplier, amount and
-  date, or the same reference and amount. Suppliers written as redacted
-  personal data are not compared by name (many different people share that
-  name); their references still are.
+Scope: both checks run over the whole input (every file and every grant of
+the run), because that is where an auditor looks for them: the same invoice
+paid in two monthly exports, or charged once to each of two grants, is the
+double payment that matters most, and a supplier's purchases are split across
+the council's procurement, whatever grant each part is charged to.
+
+Suppliers are compared as text after Unicode NFKC folding, lower-casing and
+collapsing spaces ("ＡＣＭＥ  Ltd" is "Acme Ltd"); references ignoring case.
+Suppliers written as redacted personal data are not compared by name (many
+different people share that name); their references still are.
+
+- Duplicate payments: two or more payments with the same supplier, amount and
+  date, or the same reference and amount. A credit reverses a payment when it
+  has the opposite amount and the same reference (or the same supplier and
+  date); each credit reversing a payment of a group sets one payment aside, and
+  the group is flagged while two or more remain. So a credit is never a
+  duplicate of the payment it reverses, and a payment reversed and posted again
+  is one payment, not two.
 - Split purchases: invoices to one supplier, each below the procurement
   threshold, that together reach it within the window: an invoice is flagged
-  when some window of that many days holds it and two or more invoices
-  adding up to the threshold or more. Lines sharing a supplier and reference
+  when some window of that many days holds it and other invoices adding up,
+  with it, to the threshold or more. Lines sharing a supplier and reference
   are one invoice, so an invoice spread over several lines is not a split.
-Credits (negative amounts) and zero lines take part in neither check.
+  Threshold and window are the council's, from the awards file's `checks`.
+Credits and zero lines are never flagged themselves.
 Everything is computed on whole columns, so a million lines take a moment.
 """
 
@@ -26,13 +41,28 @@ from .table import ROW, SEQ, SOURCE
 
 DUPLICATE, SPLIT = "crossline.duplicate", "crossline.split"
 CLAUSES = {
-    DUPLICATE: "Standard grant condition: grant may only meet eligible expenditure properly "
-               "incurred (a payment made twice is not)",
-    SPLIT: "Council contract procedure rules: purchases may not be split to stay below a "
-           "procurement threshold",
+    DUPLICATE: "Standard grant condition: the grant may only meet eligible expenditure "
+               "properly incurred (a payment made twice is not)",
+    SPLIT: "Council contract procedure rules (threshold and window from the awards file's "
+           "checks): a purchase may not be split to stay below a procurement threshold",
 }
 NAMED = 8  # related lines named in a message; the rest are counted
 SCHEMA = {SEQ: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8}
+
+
+def _folded(names: pl.Series) -> pl.Series:
+    """Supplier names as compared: NFKC, lower case, single spaces; blank is null.
+
+    A ledger names far fewer suppliers than it has lines: each name is folded once.
+    """
+    distinct = names.unique().to_frame("name").with_columns(
+        pl.col("name").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ")
+        .str.strip_chars().alias("folded"))
+    distinct = distinct.with_columns(
+        pl.when(pl.col("folded").str.contains("redacted") | (pl.col("folded") == ""))
+        .then(None).otherwise(pl.col("folded")).alias("folded"))
+    return names.to_frame("name").join(distinct, on="name", how="left",
+                                       maintain_order="left")["folded"]
 
 
 def _gbp(expr: pl.Expr) -> pl.Expr:
@@ -49,49 +79,76 @@ def _label() -> pl.Expr:
 
 
 def _named(labels: pl.Expr, count: pl.Expr) -> pl.Expr:
-    more = count - NAMED
+    more = count.cast(pl.Int64) - NAMED
     return pl.concat_str([labels.list.head(NAMED).list.join(", "),
                           pl.when(more > 0).then(pl.format(" and {} more", more)).otherwise(
                               pl.lit(""))])
 
 
 def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
-    """One row per finding: _seq, rule, message."""
-    supplier = pl.col("supplier").str.to_lowercase().str.replace_all(r"\s+", " ") \
-        .str.strip_chars()
-    lines = (table.filter(pl.col("amount") > 0)
-             .select(SEQ, "line_id", SOURCE, ROW, "amount", "date", "reference", "supplier",
-                     pl.when(supplier.str.contains("redacted")).then(None).otherwise(supplier)
-                     .alias("_supplier")))
-    found = [_duplicates(lines, keys, what) for keys, what in (
+    """One row per finding: _seq, rule, message; sorted by _seq, then rule."""
+    lines = table.select(
+        SEQ, "line_id", SOURCE, ROW, "amount", "date", "supplier",
+        _folded(table["supplier"]).alias("_supplier"),
+        pl.col("reference").str.to_lowercase().alias("_reference")).rechunk()
+    # (pl.format panics on strings in many chunks, as a large input's are: polars 2.1.)
+    payments = lines.filter(pl.col("amount") > 0)
+    credits = (lines.filter(pl.col("amount") < 0)
+               .select(pl.col(SEQ).alias("_credit"), _label().alias("_credit_label"),
+                       (-pl.col("amount")).alias("amount"), "date", "_supplier", "_reference"))
+    found = [_duplicates(payments, credits, keys, what) for keys, what in (
         (["_supplier", "amount", "date"], "the same supplier, amount and date"),
-        (["reference", "amount"], "the same reference and amount"))]
-    found.append(_splits(lines, checks))
+        (["_reference", "amount"], "the same reference and amount"))]
+    found.append(_splits(payments, checks))
     findings = pl.concat(found).unique(subset=[SEQ, "rule"], keep="first", maintain_order=True)
     return findings.sort(SEQ, "rule")
 
 
-def _duplicates(lines: pl.DataFrame, keys: list[str], what: str) -> pl.DataFrame:
-    candidates = lines.drop_nulls(keys)
+def _reversals(candidates: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
+    """(_seq, _credit, _credit_label): which credits reverse which candidate payments."""
+    pairs = [candidates.join(credits, on=on, how="inner").select(SEQ, "_credit", "_credit_label")
+             for on in (["_reference", "amount"], ["_supplier", "amount", "date"])]
+    return pl.concat(pairs).unique(subset=[SEQ, "_credit"])
+
+
+def _duplicates(payments: pl.DataFrame, credits: pl.DataFrame, keys: list[str],
+                what: str) -> pl.DataFrame:
+    candidates = payments.drop_nulls(keys)
     # Most lines are unique: find the repeated keys on whole columns first.
     candidates = candidates.filter(pl.struct(keys).is_duplicated())
+    if candidates.is_empty():
+        return pl.DataFrame(schema=SCHEMA)
     groups = (candidates.sort(SEQ).with_columns(_label().alias("_label"))
-              .group_by(keys).agg(pl.col(SEQ), pl.col("_label"), pl.len().alias("n"))
-              .filter(pl.col("n") > 1))
+              .group_by(keys).agg(pl.col(SEQ), pl.col("_label"), pl.len().cast(pl.Int64)
+                                  .alias("n"))
+              .with_row_index("_group"))
+    reversed_by = (groups.select("_group", SEQ).explode(SEQ)
+                   .join(_reversals(candidates, credits), on=SEQ)
+                   .unique(subset=["_group", "_credit"]).sort("_credit")
+                   .group_by("_group").agg(pl.col("_credit_label"),
+                                           pl.len().cast(pl.Int64).alias("c")))
+    groups = (groups.join(reversed_by, on="_group", how="left")
+              .with_columns(pl.col("c").fill_null(0))
+              .filter(pl.col("n") - pl.col("c") >= 2))
+    credited = pl.when(pl.col("c") > 0).then(pl.format(
+        "; {} reversing credits: {}", pl.col("c"),
+        _named(pl.col("_credit_label"), pl.col("c")))).otherwise(pl.lit(""))
     return (groups.with_columns(pl.format(
-                "possible duplicate payment: {} lines with {} ({}): {}", pl.col("n"),
-                pl.lit(what), _gbp(pl.col("amount")), _named(pl.col("_label"), pl.col("n")))
-                .alias("message"))
+                "possible duplicate payment: {} lines with {} ({}): {}{}", pl.col("n"),
+                pl.lit(what), _gbp(pl.col("amount")), _named(pl.col("_label"), pl.col("n")),
+                credited).alias("message"))
             .explode(SEQ).select(SEQ, pl.lit(DUPLICATE).alias("rule"), "message"))
 
 
-def _splits(lines: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
+def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     threshold, window = checks.split_threshold, checks.split_window_days
-    invoices = (lines.drop_nulls(["_supplier", "date"])
-                .with_columns(pl.coalesce(pl.col("reference"), pl.format("#{}", pl.col(SEQ)))
-                              .alias("_invoice"))
-                .group_by("_supplier", "_invoice")
+    invoices = (payments.drop_nulls(["_supplier", "date"])
+                # A line without a reference is an invoice of its own.
+                .with_columns(pl.when(pl.col("_reference").is_null()).then(pl.col(SEQ))
+                              .alias("_alone"))
+                .group_by("_supplier", "_reference", "_alone")
                 .agg(pl.col("amount").sum().alias("total"), pl.col("date").min().alias("day"),
+                     # lines keep input order within a group: first is the earliest
                      pl.col(SEQ), pl.col("line_id").first(), pl.col(SOURCE).first(),
                      pl.col(ROW).first(), pl.col("supplier").first())
                 .filter(pl.col("total") < threshold))
@@ -110,13 +167,13 @@ def _splits(lines: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     before = pl.Series([0], dtype=pl.Int64).append(running.head(-1))
     invoices = invoices.with_columns(
         start.alias("_start"), end.alias("_end"),
-        (running.gather(end) - before.gather(start)).alias("_sum"),
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_pos"))
+        (running.gather(end) - before.gather(start)).alias("_sum"))
     # Window ending at each invoice's day: flagged when it reaches the threshold.
     flagged = (pl.col("_sum") >= threshold) & (pl.col("_end") > pl.col("_start"))
     invoices = invoices.with_columns(
         pl.when(flagged).then(pl.col("_end")).otherwise(None).alias("_flag_end"))
-    # An invoice is in a split when a flagged window ends within `window` days after it.
+    # Window ends never go back, so the first flagged window ending at or after an
+    # invoice is the one to test: it holds the invoice when it ends within `window` days.
     invoices = invoices.with_columns(pl.col("_flag_end").backward_fill().alias("_next"))
     next_key = key.gather(invoices["_next"].fill_null(0))
     hit = invoices.with_columns(next_key.alias("_next_key")).filter(
