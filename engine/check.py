@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,7 +19,7 @@ from .errors import InputError
 from .inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from .inputs.ledger import RejectedRow, RejectedRowsError
 from .inputs.proposal import read_awards
-from .models.awards import Award, AwardsFile
+from .models.awards import Award, AwardsFile, CrossLineChecks
 from .models.column_map import ColumnMap
 from .models.lines import near_miss
 from .money import format_plain
@@ -30,6 +31,8 @@ from .validation import validate
 from .yamlio import load_file
 
 _compiled_cache: dict[tuple[str, str], CompiledPack] = {}
+#: Progress stages after the inputs are read: one step each on the progress callback.
+STAGES_AFTER_READING = ("classifying", "cross-line checks", "ringfence totals")
 
 
 @dataclass
@@ -42,7 +45,10 @@ class CheckRequest:
     #: Recorded in the report's evidence (e.g. the output format and --fail-on).
     options: dict = field(default_factory=dict)
     #: Called with a stage name and (done, total) as the check goes; the CLI draws it.
+    #: Steps are one per input file read, then one per STAGES_AFTER_READING.
     progress: Callable[[str, int, int], None] | None = None
+    #: Processes reading input files at once (each file is read by one process).
+    jobs: int = 1
 
 
 @dataclass
@@ -50,6 +56,8 @@ class _Award:
     award: Award
     source: str
     line: int
+    #: where the award's grant and plan keys are written (see inputs/proposal.award_lines)
+    where: dict[str, int] = field(default_factory=dict)
 
 
 def run_check(request: CheckRequest) -> CheckResult:
@@ -58,11 +66,7 @@ def run_check(request: CheckRequest) -> CheckResult:
     digests = {path: hashing.submit(sha256_of, path) for path in _evidence_files(request)}
     packs = load_packs(Path(request.rules) if request.rules else None)
     column_map = _load_map(request.column_map)
-    files = []
-    for index, path in enumerate(request.inputs):
-        step(f"reading {Path(path).name}", index, len(request.inputs))
-        files.append(read_input(path, column_map, request.column_map))
-    step("checking lines", len(request.inputs), len(request.inputs))
+    files = _read_inputs(request, column_map, step)
     awards, council, checks = _collect_awards(request, files, packs)
     table = concat([f.table for f in files])
     table, unassigned = _assign_grants(table, awards)
@@ -70,17 +74,23 @@ def run_check(request: CheckRequest) -> CheckResult:
     if rejected and not request.skip_bad_rows:
         raise RejectedRowsError(rejected)
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
+    done = len(request.inputs)
+    step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
     table = classify(table, compiled)
+    step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
     cross = cross_line_findings(table, checks)
     table = table.with_columns(
         pl.col(SEQ).is_in(cross[SEQ].implode()).cast(pl.Int64).alias(CROSS_RANK))
     table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
     table = final_status(table)
+    step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
     ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)
-    evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()})
+    evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()},
+                         checks)
     hashing.shutdown()
     return CheckResult(table, compiled, ringfences, council, evidence=evidence,
-                       rejected=rejected, cross=cross)
+                       rejected=rejected, cross=cross, checks=checks,
+                       award_lines={g: (a.source, a.where) for g, a in awards.items()})
 
 
 def _shown_path(path: Path) -> str:
@@ -104,7 +114,7 @@ def sha256_of(path: str) -> str | None:
 
 
 def _evidence(request: CheckRequest, packs: dict[str, CompiledPack],
-              digests: dict[str, str | None]) -> dict:
+              digests: dict[str, str | None], checks: CrossLineChecks) -> dict:
     """What a reader needs to reproduce this result, or challenge it."""
     def described(path):
         return {"path": path, "sha256": digests.get(path)} if path else None
@@ -113,14 +123,52 @@ def _evidence(request: CheckRequest, packs: dict[str, CompiledPack],
         "tool": {"name": "ringfence", "version": __version__},
         "packs": [{"id": pid, "title": p.loaded.pack.title,
                    "determination": p.loaded.pack.determination,
-                   "path": _shown_path(p.loaded.path), "sha256": p.loaded.sha256}
+                   "path": _shown_path(p.loaded.path), "sha256": p.loaded.sha256,
+                   **_versions(p)}
                   for pid, p in sorted(packs.items())],
         "inputs": [described(path) for path in request.inputs],
         "awards": described(request.awards),
         "map": described(request.column_map),
         "options": {"rules": request.rules, "skip_bad_rows": request.skip_bad_rows,
                     **request.options},
+        "checks": {"split_threshold": format_plain(checks.split_threshold),
+                   "split_window_days": checks.split_window_days},
     }
+
+
+def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step) -> list[InputFile]:
+    paths = request.inputs
+    jobs = min(request.jobs, len(paths))
+    if jobs <= 1:
+        files = []
+        for index, path in enumerate(paths):
+            step(_reading(paths, index), index, len(paths) + len(STAGES_AFTER_READING))
+            files.append(read_input(path, column_map, request.column_map))
+        return files
+    # Reading and parsing is per file, so files spread over processes; results come back
+    # in input order. (durable-rules is not involved here: it is not fork- or thread-safe.)
+    # Fork would copy polars' thread pool mid-use and can deadlock: start clean processes.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(read_input, path, column_map, request.column_map)
+                   for path in paths]
+        files = []
+        for index, future in enumerate(futures):
+            step(_reading(paths, index), index, len(paths) + len(STAGES_AFTER_READING))
+            files.append(future.result())
+        return files
+
+
+def _reading(paths: list[str], index: int) -> str:
+    return f"reading {Path(paths[index]).name} (file {index + 1} of {len(paths)})"
+
+
+def _versions(pack: CompiledPack) -> dict:
+    """An amended pack's versions, which lines name in `pack_version` (none if never amended)."""
+    versions = pack.loaded.versions
+    if len(versions) == 1:
+        return {}
+    return {"versions": [{"version": v.label, "in_force_from": v.in_force_from.isoformat()
+                          if v.in_force_from else None, "note": v.note} for v in versions]}
 
 
 def _load_map(path: str | None) -> ColumnMap | None:
@@ -168,7 +216,7 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
                     f"grant '{award.grant}' is awarded differently in {previous.source}:"
                     f"{previous.line}", source=source, line=line, field="grant")
             _check_plan(award, packs[award.grant], source, where)
-            found[award.grant] = _Award(award, source, line)
+            found[award.grant] = _Award(award, source, line, where)
     return found, council, checks
 
 
