@@ -11,6 +11,7 @@ import polars as pl
 from .classify import PACK_VERSION, RULE_RANK, RULES
 from .compiled import CompiledPack
 from .crossline import CLAUSES as CROSS_CLAUSES
+from .models.awards import CrossLineChecks
 from .messages import pack_values, render
 from .money import format_gbp
 from .ringfence import OVER, OVER_RULE, RUNNING, RingfenceCheck
@@ -71,6 +72,13 @@ class CheckResult:
     rejected: list = field(default_factory=list)
     #: Cross-line findings, one row each: _seq, rule, message (see crossline.py)
     cross: pl.DataFrame | None = None
+    #: Where each award is written, for reports that point at it:
+    #: grant -> (file, {"grant": line, "plan.<purpose>": line})
+    award_lines: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
+    #: What counts toward --fail-on (engine/gate.Gate), once the caller has decided it
+    gate: Any = None
+    #: The split threshold and window the cross-line checks used (the awards file's `checks`)
+    checks: CrossLineChecks | None = None
 
     @cached_property
     def _cross_by_seq(self) -> dict[int, list[tuple[str, str]]]:
@@ -104,6 +112,8 @@ class CheckResult:
         return worst(statuses)
 
     def fails(self, level: str) -> bool:
+        if self.gate is not None:
+            return self.gate.fails(level)
         return at_or_above(self.status, level)
 
     def lines(self) -> Iterator[LineResult]:

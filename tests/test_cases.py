@@ -82,9 +82,13 @@ def test_rotherham_ledger_audit_finds_what_was_planted(cli):
     assert len(duplicates) == 6
     assert all(f"{d}" in by_rule["crossline.duplicate"] and d[:-1] in by_rule["crossline.duplicate"]
                for d in duplicates)
-    northern = {line["line_id"] for line in report["lines"]
-                if line.get("supplier") == "Northern Training Solutions Ltd"}
-    assert len(northern) == 3 and northern <= by_rule["crossline.split"]
+    northern = [line for line in report["lines"]
+                if line.get("supplier") == "Northern Training Solutions Ltd"]
+    assert len(northern) == 4 and {line["line_id"] for line in northern} <= by_rule[
+        "crossline.split"]
+    # two of the four lines share an invoice number: one invoice, not a duplicate payment
+    assert all("3 invoices" in f["message"] for line in northern for f in line["findings"])
+    assert len({line["reference"] for line in northern}) == 3
     assert len(by_rule["period.before-start"]) == 2 and len(by_rule["period.after-end"]) == 1
     assert len(by_rule["cost-type.capital"]) == 2
     for rule in ("excluded-cost.hospitality", "excluded-cost.fines", "excluded-cost.interest",

@@ -56,4 +56,14 @@ WRITERS: dict[str, Writer] = {
     "md": Writer(_module_writer("md_report")),
     "html": Writer(_module_writer("html_report")),
     "xlsx": Writer(_module_writer("xlsx_report"), binary=True),
+    "junit": Writer(_module_writer("junit_report")),
+    "sarif": Writer(_module_writer("sarif_report")),
+    "github": Writer(_module_writer("github_report")),
+}
+
+#: Writers of `ringfence diff`: write(diff: engine.diff.DiffResult, stream, context).
+DIFF_WRITERS: dict[str, Writer] = {
+    "text": Writer(_module_writer("diff_text")),
+    "json": Writer(_module_writer("diff_json")),
+    "md": Writer(_module_writer("diff_md")),
 }

@@ -2,10 +2,13 @@
 
 Text from the input that a spreadsheet would run as a formula (starting with
 = + - @, a tab or a carriage return) is prefixed with an apostrophe; amounts
-are plain numbers.
+are plain numbers. A CSV file has nowhere for the evidence: with --output
+the CLI writes it beside the report as OUTPUT.evidence.json.
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -15,10 +18,13 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
+    """Text cells, and headers (a ledger's own column names), made inert."""
+    frame = frame.with_columns(
         pl.when(pl.col(name).str.contains(_FORMULA_START))
         .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
         for name in text_columns(frame))
+    return frame.rename({name: f"'{name}" for name in frame.columns
+                         if re.match(_FORMULA_START, name)})
 
 
 def write(result, stream, context) -> None:

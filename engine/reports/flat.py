@@ -17,6 +17,7 @@ from ..ringfence import OVER
 from ..table import ROW, SEQ, SOURCE, extra_columns
 
 FINDINGS = "findings"
+_FINDINGS = "_findings"  # while joined to the table, which may have a `findings` of its own
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
          "non_compliant_amount", FINDINGS]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
@@ -32,7 +33,7 @@ def _pounds(expr: pl.Expr) -> pl.Expr:
 
 
 def findings_text(result: CheckResult) -> pl.DataFrame:
-    """_seq -> 'rule [status]: message | ...' for the lines that have findings.
+    """_seq, _findings: 'rule [status]: message | ...' for the lines that have findings.
 
     Rule and award findings are rendered per flagged line; cross-line findings
     are already text, joined on whole columns.
@@ -51,7 +52,7 @@ def findings_text(result: CheckResult) -> pl.DataFrame:
                       .str.join(" | ").alias("cross")))
     both = own.join(cross, on=SEQ, how="full", coalesce=True)
     return both.select(SEQ, pl.concat_str(["own", "cross"], separator=" | ", ignore_nulls=True)
-                       .alias(FINDINGS))
+                       .alias(_FINDINGS))
 
 
 def flat_frame(result: CheckResult) -> pl.DataFrame:
@@ -65,16 +66,29 @@ def flat_frame(result: CheckResult) -> pl.DataFrame:
         "at_risk_amount": pl.when(rank == 1).then(within).otherwise(0),
         "non_compliant_amount": pl.when(rank == 2).then(amount).otherwise(over),
     }
-    extras = extra_columns(result.table)
     return table.select(
         pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
         pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
         *[_pounds(expr).alias(name) for name, expr in parts.items()],
-        pl.col(FINDINGS).fill_null(""),
+        pl.col(_FINDINGS).fill_null("").alias(FINDINGS),
         pl.col("date").dt.to_string("%Y-%m-%d"),
         *CANONICAL_REST[1:-1],
         pl.col("existing_service").cast(pl.Utf8).str.to_lowercase(),
-        *extras)
+        *[pl.col(name).alias(alias) for name, alias in _extra_names(result.table)])
+
+
+def _extra_names(table: pl.DataFrame) -> list[tuple[str, str]]:
+    """Extra columns under names that never clash with the report's own (a ledger may
+    have its own `status` or `source` column)."""
+    taken = set(FIRST) | set(CANONICAL_REST)
+    out = []
+    for name in extra_columns(table):
+        alias = name
+        while alias in taken:
+            alias = f"{alias} (input)"
+        taken.add(alias)
+        out.append((name, alias))
+    return out
 
 
 def text_columns(frame: pl.DataFrame) -> list[str]:

@@ -13,22 +13,25 @@ from .. import totals
 from ..money import format_gbp
 from ..result import CheckResult
 from ..status import STATUSES
+from .evidence import evidence_rows
 
 COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
 LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant"}
+NO_PURPOSE = "(none)"  # as totals.by_purpose names it; purpose codes are never in brackets
 
 STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#222;max-width:1200px}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#222;max-width:1400px}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
-td.num,th.num{text-align:right;white-space:nowrap}
-.badge{display:inline-block;padding:.05rem .4rem;border-radius:.3rem;color:#fff;font-size:.75rem}
+td.num,th.num{text-align:right;white-space:nowrap}td.nowrap{white-space:nowrap}
+.badge{display:inline-block;white-space:nowrap;padding:.05rem .4rem;border-radius:.3rem;color:#fff;font-size:.75rem}
 .compliant{background:#2e7d32}.at_risk{background:#f9a825;color:#222}.non_compliant{background:#c62828}
 .finding{color:#444;font-size:.8rem;margin:.15rem 0}.clause{color:#777}
-.charts{display:flex;flex-wrap:wrap;gap:2rem}.charts figure{margin:0}
+.charts{display:flex;flex-wrap:wrap;gap:1.5rem 3rem;margin-top:1.5rem}.charts figure{margin:0}
+figcaption{font-weight:600;margin-bottom:.4rem}
 #filters{display:flex;gap:1rem;margin:.5rem 0 1rem;flex-wrap:wrap}
-code{font-size:.8rem}pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:.75rem}
+code{font-size:.75rem;word-break:break-all}pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:.75rem}
 """
 
 SCRIPT = """
@@ -38,14 +41,24 @@ SCRIPT = """
       p=document.getElementById('f-purpose'),t=document.getElementById('f-text'),
       n=document.getElementById('shown');
   function apply(){
-    var q=t.value.toLowerCase(),shown=0;
+    var q=t.value.toLowerCase(),shown=0,state=new URLSearchParams();
     rows.forEach(function(r){
       var ok=(!s.value||r.dataset.status===s.value)&&(!g.value||r.dataset.grant===g.value)&&
              (!p.value||r.dataset.purpose===p.value)&&(!q||r.textContent.toLowerCase().indexOf(q)>=0);
       r.hidden=!ok; if(ok){shown++;}
     });
     n.textContent=shown;
+    [['status',s],['grant',g],['purpose',p],['q',t]].forEach(function(f){
+      if(f[1].value){state.set(f[0],f[1].value);}});
+    try{history.replaceState(null,'',state.toString()?'#'+state.toString():location.pathname);}
+    catch(e){}  /* some file:// pages may not rewrite their address: filtering still works */
   }
+  /* A filtered view can be bookmarked: #status=at_risk&grant=...&purpose=...&q=text */
+  var wanted=new URLSearchParams(location.hash.slice(1));
+  [['status',s],['grant',g],['purpose',p],['q',t]].forEach(function(f){
+    var v=wanted.get(f[0]);
+    if(v!==null&&(f[1]===t||[].some.call(f[1].options,function(o){return o.value===v;}))){
+      f[1].value=v;}});
   [s,g,p].forEach(function(e){e.addEventListener('change',apply);});
   t.addEventListener('input',apply);
   apply();
@@ -56,7 +69,10 @@ SCRIPT = """
 
 def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
     """A stacked horizontal bar per group, one colour per status."""
-    width, bar, gap, label_w = 640, 18, 8, 270
+    width, bar, gap = 640, 18, 8
+    longest = max((len(name) for name in groups), default=0)
+    label_w = min(max(longest * 7 + 12, 90), 300)  # about 7px a character at 12px
+    fits = (label_w - 12) // 7
     peak = max((sum(max(v, 0) for v in g.values()) for g in groups.values()), default=0) or 1
     height = len(groups) * (bar + gap) + 30
     parts = [f'<figure><figcaption>{escape(title)}</figcaption>'
@@ -64,7 +80,9 @@ def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
              f'role="img" aria-label="{escape(title)}">']
     for index, (name, amounts) in enumerate(groups.items()):
         y = index * (bar + gap) + 4
-        parts.append(f"<text x=\"0\" y=\"{y + bar - 4}\" font-size=\"12\">{escape(name[:44])}</text>")
+        shown = name if len(name) <= fits else name[:fits - 1] + "…"
+        parts.append(f"<text x=\"0\" y=\"{y + bar - 4}\" font-size=\"12\">{escape(shown)}"
+                     f"<title>{escape(name)}</title></text>")
         x = label_w
         for status in STATUSES:
             value = max(amounts.get(status, 0), 0)
@@ -86,8 +104,9 @@ def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
     return "".join(parts)
 
 
-def _options(element_id: str, label: str, values) -> str:
-    options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
+def _options(element_id: str, label: str, values, labels: dict[str, str] | None = None) -> str:
+    options = "".join(f'<option value="{escape(v)}">{escape((labels or {}).get(v, v))}</option>'
+                      for v in values)
     return (f'<label>{label} <select id="{element_id}"><option value="">all</option>'
             f'{options}</select></label>')
 
@@ -124,7 +143,8 @@ def render(result: CheckResult) -> str:
                "<th class='num'>allocated</th><th class='num'>spent</th><th>status</th>"
                "<th>message</th></tr></thead><tbody>")
     for c in result.ringfences:
-        out.append(f"<tr><td>{escape(c.grant)}</td><td>{escape(c.purpose or c.check)}</td>"
+        out.append(f"<tr><td class='nowrap'>{escape(c.grant)}</td>"
+                   f"<td>{escape(c.purpose or c.check)}</td>"
                    f"<td class='num'>{format_gbp(c.allocated)}</td>"
                    f"<td class='num'>{format_gbp(c.spent)}</td>"
                    f"<td><span class='badge {c.status}'>{LABEL[c.status]}</span></td>"
@@ -132,14 +152,15 @@ def render(result: CheckResult) -> str:
                    "</td></tr>")
     out.append("</tbody></table>")
     grants = sorted({line.values["grant"] for line in lines})
-    purposes = sorted({line.values["purpose"] or "" for line in lines})
+    purposes = sorted({line.values["purpose"] or NO_PURPOSE for line in lines})
     out.append(f"<h2>Lines (<span id='shown'>{len(lines)}</span> of {len(lines)} shown)</h2>"
                "<div id='filters'>"
-               + _options("f-status", "status", STATUSES) + _options("f-grant", "grant", grants)
+               + _options("f-status", "status", STATUSES, LABEL) + _options("f-grant", "grant", grants)
                + _options("f-purpose", "purpose", purposes)
                + "<label>text <input id='f-text' type='search'></label></div>")
     out.append("<table id='lines'><thead><tr><th>line</th><th>where</th><th>date</th>"
-               "<th>grant</th><th>purpose</th><th class='num'>amount</th><th>status</th>"
+               "<th>grant</th><th>purpose</th><th>supplier and reference</th>"
+               "<th class='num'>amount</th><th>status</th>"
                "<th>description and findings</th></tr></thead><tbody>")
     for line in lines:
         v = line.values
@@ -149,16 +170,25 @@ def render(result: CheckResult) -> str:
             for f in line.findings)
         out.append(
             f"<tr data-status='{line.status}' data-grant='{escape(v['grant'])}' "
-            f"data-purpose='{escape(v['purpose'] or '')}'><td>{escape(line.line_id)}</td>"
+            f"data-purpose='{escape(v['purpose'] or NO_PURPOSE)}'><td>{escape(line.line_id)}</td>"
             f"<td>{escape(f'{line.source}:{line.row}')}</td>"
-            f"<td>{v['date'].isoformat() if v['date'] else ''}</td><td>{escape(v['grant'])}</td>"
-            f"<td>{escape(v['purpose'] or '')}</td><td class='num'>{format_gbp(v['amount'])}</td>"
+            f"<td class='nowrap'>{v['date'].isoformat() if v['date'] else ''}</td>"
+            f"<td class='nowrap'>{escape(v['grant'])}</td>"
+            f"<td>{escape(v['purpose'] or '')}</td>"
+            f"<td>{escape(v['supplier'] or '')}<div class='clause'>{escape(v['reference'] or '')}"
+            f"</div></td><td class='num'>{format_gbp(v['amount'])}</td>"
             f"<td><span class='badge {line.status}'>{LABEL[line.status]}</span></td>"
             f"<td>{escape(v['description'] or '')}{findings}</td></tr>")
     out.append("</tbody></table>")
     if result.evidence:
+        out.append("<h2>Evidence</h2><table id='evidence'><thead><tr><th>what</th>"
+                   "<th>file or value</th><th>sha256</th></tr></thead><tbody>")
+        out += [f"<tr><td class='nowrap'>{escape(what)}</td><td>{escape(detail)}</td>"
+                f"<td><code>{escape(digest)}</code></td></tr>"
+                for what, detail, digest in evidence_rows(result.evidence)]
         evidence = json.dumps(result.evidence, indent=2, ensure_ascii=False)
-        out.append(f"<h2>Evidence</h2><pre>{escape(evidence)}</pre>")
+        out.append(f"</tbody></table><details><summary>as JSON</summary><pre>{escape(evidence)}"
+                   "</pre></details>")
     out.append(f"<script>{SCRIPT}</script></body></html>")
     return "\n".join(out)
 

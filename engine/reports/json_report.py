@@ -8,6 +8,7 @@ from typing import Any
 
 from ..money import format_plain
 from ..result import CheckResult, LineResult
+from .gate_report import annotate_json
 
 
 def line_record(line: LineResult) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def report(result: CheckResult) -> dict[str, Any]:
         out["council"] = result.council
     if result.evidence:
         out["evidence"] = result.evidence
+    annotate_json(out, result)
     return out
 
 

@@ -7,10 +7,12 @@ import re
 from .. import totals
 from ..money import format_gbp
 from ..result import CheckResult
+from .gate_report import finding_note, summary_lines
+from .evidence import evidence_rows
 
 LABEL = {"compliant": "compliant", "at_risk": "⚠️ at risk", "non_compliant": "❌ non-compliant",
          "total": "**total**"}
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
 def esc(text) -> str:
@@ -50,11 +52,24 @@ def render(result: CheckResult) -> str:
         for finding in line.findings:
             rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
                          format_gbp(line.values["amount"]), LABEL[finding.status],
-                         f"`{finding.rule}`", esc(finding.message), esc(finding.clause)])
+                         f"`{finding.rule}`", esc(_noted(finding.message,
+                                                         finding_note(result, line, finding))),
+                         esc(finding.clause)])
     out += _table(["line", "where", "amount", "status", "rule", "finding", "clause"], rows)
+    gate = summary_lines(result)
+    if gate:
+        out += ["## Gate", "", *(f"- {esc(text.strip())}" for text in gate), ""]
     if result.evidence:
-        out += ["## Evidence", "", "```json", _evidence_json(result), "```", ""]
+        out += ["## Evidence", ""]
+        out += _table(["what", "file or value", "sha256"],
+                      [[esc(what), esc(detail), f"`{digest}`" if digest else ""]
+                       for what, detail, digest in evidence_rows(result.evidence)])
+        out += ["```json", _evidence_json(result), "```", ""]
     return "\n".join(out)
+
+
+def _noted(message: str, note: str | None) -> str:
+    return f"{message} ({note})" if note else message
 
 
 def _evidence_json(result: CheckResult) -> str:

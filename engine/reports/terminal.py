@@ -13,6 +13,7 @@ from rich.text import Text
 from .. import totals
 from ..money import format_gbp
 from ..result import CheckResult
+from .gate_report import finding_note, summary_lines
 
 STYLE = {"compliant": "green", "at_risk": "yellow", "non_compliant": "bold red"}
 LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "NON-COMPLIANT"}
@@ -36,14 +37,17 @@ def write(result: CheckResult, console: Console) -> None:
     total = sum(len(lines) for lines in by_grant.values())
     for grant, grant_lines in by_grant.items():
         _print_lines(console, result.packs[grant].loaded.pack, grant_lines,
-                     only_findings=total > FULL_LISTING_LIMIT)
+                     only_findings=total > FULL_LISTING_LIMIT,
+                     note=lambda line, finding: finding_note(result, line, finding))
     console.print(_summary(result))
     console.print(_purposes(totals.by_purpose(result, lines)))
     console.print(_ringfences(result))
     console.print(Text.assemble("Overall: ", _status(result.status)))
+    for text in summary_lines(result):
+        console.print(Text(text))
 
 
-def _print_lines(console: Console, pack, lines, only_findings: bool) -> None:
+def _print_lines(console: Console, pack, lines, only_findings: bool, note=None) -> None:
     console.print()
     console.print(Text(f"{pack.title} ({pack.determination})", style="bold underline"))
     shown = [line for line in lines if not only_findings or line.status != "compliant"]
@@ -73,6 +77,9 @@ def _print_lines(console: Console, pack, lines, only_findings: bool) -> None:
             console.print(Padding(Text.assemble(
                 ("└ ", STYLE[finding.status]), (finding.rule, STYLE[finding.status]), ": ",
                 finding.message, " ", (f"[{finding.clause}]", "dim")), (0, 0, 0, 2)))
+            why = note(line, finding) if note else None
+            if why:  # waived, baselined, or a waiver that has expired
+                console.print(Padding(Text(why, style="cyan"), (0, 0, 0, 4)))
     if only_findings:
         hidden = len(lines) - len(shown)
         console.print(Text(f"  {hidden} compliant lines not listed: --format csv or json lists "

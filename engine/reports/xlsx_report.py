@@ -1,7 +1,9 @@
 """Excel report: lines, summary, ringfences and evidence sheets.
 
 Written in write-only mode; every text cell is a plain string, so nothing
-from the input can become a formula.
+from the input can become a formula. Control characters, which a workbook
+cannot hold, show as U+FFFD; text beyond Excel's 32,767 characters a cell is
+cut with an ellipsis.
 """
 
 from __future__ import annotations
@@ -11,19 +13,30 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..money import to_decimal
 from ..result import CheckResult
 from .flat import flat_frame
 
+EXCEL_CELL_LIMIT = 32767
 MONEY = {"amount", "compliant_amount", "at_risk_amount", "non_compliant_amount"}
 
 
+def _text(value: str) -> str:
+    """What a cell can hold: XML has no control characters, and Excel no more than
+    32,767 characters in a cell (the CSV and JSON reports keep the full text)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value if len(value) <= EXCEL_CELL_LIMIT else value[:EXCEL_CELL_LIMIT - 1] + "…"
+
+
 def _cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_text(value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
-    elif isinstance(value, Decimal):
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, Decimal):
         cell.number_format = "#,##0.00"
     return cell
 

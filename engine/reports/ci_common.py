@@ -1,0 +1,73 @@
+"""What the CI writers (JUnit, SARIF, GitHub) share: where things are, and how the gate reads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..gate import FindingState, Gate, build_gate
+from ..money import format_gbp
+from ..result import CheckResult, Finding, LineResult
+from ..ringfence import RingfenceCheck
+
+LEVEL_LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
+               "never": "never"}
+
+
+def gate_of(result: CheckResult, context) -> Gate:
+    """The gate the CLI decided; without one (a writer called directly), the plain statuses."""
+    if result.gate is not None:
+        return result.gate
+    return build_gate(result, (context.options or {}).get("fail_on", "non_compliant"))
+
+
+def shown_path(path: str) -> str:
+    """Relative to the current directory when below it, with forward slashes."""
+    try:
+        relative = Path(path).resolve().relative_to(Path.cwd().resolve())
+        return relative.as_posix()
+    except ValueError:
+        return Path(path).as_posix() if not os.path.isabs(path) else str(path)
+
+
+def check_label(check: RingfenceCheck) -> str:
+    if check.check == "purpose":
+        return f"purpose {check.purpose}"
+    return "award" if check.check == "award" else "plan total"
+
+
+def check_location(result: CheckResult, check: RingfenceCheck) -> tuple[str | None, int | None]:
+    """Where the award (or, for a purpose, its plan line) is written."""
+    source, where = result.award_lines.get(check.grant, (None, {}))
+    line = where.get(f"plan.{check.purpose}") if check.purpose else None
+    return source, line or where.get("grant") or None
+
+
+def finding_line(line: LineResult, finding: Finding) -> str:
+    return (f"{finding.rule} [{LEVEL_LABEL[finding.status]}]: {finding.message} "
+            f"({finding.clause})")
+
+
+def line_heading(line: LineResult) -> str:
+    description = line.values.get("description")
+    return (f"{line.line_id} {format_gbp(line.values['amount'])}"
+            + (f" {description}" if description else ""))
+
+
+def exemption_note(state: FindingState) -> str | None:
+    """Why a finding does not count, or why it counts again: one line, or None."""
+    if state.waiver is not None:
+        w = state.waiver.waiver
+        return (f"waived by {w.approved_by} ({w.reference}) until {w.expires.isoformat()}: "
+                f"{w.reason}")
+    notes = []
+    if state.expired_waiver is not None:
+        w = state.expired_waiver.waiver
+        notes.append(f"waiver {w.reference} ({w.approved_by}) expired on "
+                     f"{w.expires.isoformat()}: it counts again")
+    if state.accepted is not None:
+        accepted = (f"{LEVEL_LABEL[state.accepted.status]}, "
+                    f"{format_gbp(state.accepted.exposure)} in question")
+        notes.append(f"baselined (accepted: {accepted})" if state.baseline == "unchanged" else
+                     f"worse than the baseline accepted ({accepted}): it counts")
+    return "; ".join(notes) or None

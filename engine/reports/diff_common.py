@@ -1,0 +1,59 @@
+"""What the diff writers share: how a changed value and a ringfence check read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..diff import CheckChange, DiffResult, LineChange, Side
+from ..models.lines import LINE_FIELDS
+from ..money import format_gbp, format_plain
+
+LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
+         None: "(none)"}
+
+
+def value_text(name: str, value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if LINE_FIELDS.get(name) == "money":
+        return format_gbp(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def value_json(name: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if LINE_FIELDS.get(name) == "money":
+        return format_plain(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def where(side: Side, line) -> str:
+    """The line's place in its side's file, named as the user named the file."""
+    return f"{side.spec}:{line.row}"
+
+
+def check_name(change: CheckChange) -> str:
+    if change.check == "purpose":
+        return f"purpose {change.purpose}"
+    return "award" if change.check == "award" else "plan total"
+
+
+def status_pair(change: LineChange | CheckChange) -> tuple[str | None, str | None]:
+    return (change.base.status if change.base else None,
+            change.head.status if change.head else None)
+
+
+def by_kind(diff: DiffResult) -> dict[str, list[LineChange]]:
+    out: dict[str, list[LineChange]] = {"added": [], "removed": [], "changed": [],
+                                        "affected": []}
+    for change in diff.lines:
+        out[change.change].append(change)
+    return out
