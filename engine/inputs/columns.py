@@ -18,7 +18,7 @@ _BLANK = pl.lit(None, dtype=pl.Utf8)
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:
     stripped = expr.str.strip_chars(BLANKS)
-    return pl.when(stripped.str.len_chars() > 0).then(stripped).otherwise(_BLANK)
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(_BLANK)
 
 
 def money(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -83,52 +83,69 @@ def boolean(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return value, error
 
 
-# Most cells in a real export are plain: `1234.56`, `-12`, `2025-09-15`. Those
-# take a fast path (a cheap test, then polars' own exact decimal and date
-# parsers); only the rest go through the full grammar above.
+# Most cells in a real export are plain: `1234.56`, `-12`, `2025-09-15`. Every
+# cell takes a fast path (a cheap test, then polars' own exact decimal and date
+# parsers); only cells it leaves unread (and not blank) go through the full
+# grammar above, and their values are put back in place.
 _PLAIN_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
 _PLAIN_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 
 
-def _split_paths(series: pl.Series, plain: str, fast, slow) -> tuple[pl.Series, pl.Series]:
-    is_plain = series.str.contains(plain).fill_null(False)
-    fast_values = fast(series.filter(is_plain))
-    rest = series.filter(~is_plain)
-    frame = pl.DataFrame({"v": rest}, schema={"v": pl.Utf8})
-    value_expr, error_expr = slow(pl.col("v"))
-    slow_parsed = frame.select(value_expr.alias("value"), error_expr.alias("error"))
-    order = pl.concat([pl.arg_where(is_plain, eager=True), pl.arg_where(~is_plain, eager=True)])
-    values = pl.concat([fast_values.alias("value"), slow_parsed["value"]])
-    errors = pl.concat([pl.Series("error", [None] * len(fast_values), dtype=pl.Utf8),
-                        slow_parsed["error"]])
-    back = order.arg_sort()
-    return values.gather(back), errors.gather(back)
+def _fast_then_full(series: pl.Series, fast, full) -> tuple[pl.Series, pl.Series]:
+    text = pl.col("v")
+    blank = text.is_null() | (text.str.strip_chars(BLANKS).str.len_bytes() == 0)
+    frame = series.to_frame("v").select(fast(text).alias("value"), blank.alias("blank"))
+    values = frame["value"]
+    unread = (values.is_null() & ~frame["blank"]).arg_true()
+    errors = pl.repeat(None, len(series), dtype=pl.Utf8, eager=True)
+    if unread.len():
+        value_expr, error_expr = full(text)
+        parsed = series.gather(unread).to_frame("v").select(value_expr.alias("value"),
+                                                           error_expr.alias("error"))
+        values = values.scatter(unread, parsed["value"])
+        errors = errors.scatter(unread, parsed["error"])
+    return values, errors
 
 
 def money_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Text -> (Int64 pence, error message), as `money` but fast on plain cells."""
-    def fast(plain: pl.Series) -> pl.Series:
-        return (plain.cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64)
+    def fast(text: pl.Expr) -> pl.Expr:
+        return pl.when(text.str.contains(_PLAIN_MONEY)).then(
+            (text.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64))
 
-    return _split_paths(series, _PLAIN_MONEY, fast, money)
+    return _fast_then_full(series, fast, money)
 
 
 def date_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Text -> (Date, error message), as `date` but fast on plain ISO cells."""
-    def fast(plain: pl.Series) -> pl.Series:
-        parsed = plain.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        if parsed.null_count():  # impossible dates such as 2025-02-30: the full grammar says why
-            raise _NeedsFullGrammar
-        return parsed
+    """Text -> (Date, error message), as `date` but fast on plain ISO cells (an impossible
+    one such as 2025-02-30 is left to the full grammar, which says why)."""
+    def fast(text: pl.Expr) -> pl.Expr:
+        return pl.when(text.str.contains(_PLAIN_DATE)).then(
+            text.str.to_date("%Y-%m-%d", strict=False))
 
-    try:
-        return _split_paths(series, _PLAIN_DATE, fast, date)
-    except _NeedsFullGrammar:
-        frame = pl.DataFrame({"v": series}, schema={"v": pl.Utf8})
-        value, error = date(pl.col("v"))
-        parsed = frame.select(value.alias("value"), error.alias("error"))
-        return parsed["value"], parsed["error"]
+    return _fast_then_full(series, fast, date)
 
 
-class _NeedsFullGrammar(Exception):
-    pass
+def boolean_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Text -> (Boolean, error message), as `boolean` but fast on `true` and `false`."""
+    def fast(text: pl.Expr) -> pl.Expr:
+        return pl.when(text == "true").then(pl.lit(True)).when(text == "false").then(
+            pl.lit(False))
+
+    return _fast_then_full(series, fast, boolean)
+
+
+def choice_series(series: pl.Series, choices: tuple[str, ...]) -> tuple[pl.Series, pl.Series]:
+    """Text -> (one of `choices`, any case and padding; error message), fast on exact ones."""
+    def fast(text: pl.Expr) -> pl.Expr:
+        return pl.when(text.is_in(choices)).then(text)
+
+    def full(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        shown = blank_to_null(text)
+        value = shown.str.to_lowercase()
+        known = value.is_in(choices)
+        return (pl.when(known).then(value),
+                pl.when(shown.is_not_null() & ~known).then(
+                    pl.format("'{}' is not {}", shown, pl.lit(" or ".join(choices)))))
+
+    return _fast_then_full(series, fast, full)

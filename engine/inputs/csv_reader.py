@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -32,17 +33,24 @@ def _keep_undefined(error: UnicodeDecodeError):
 codecs.register_error("ringfence-cp1252", _keep_undefined)
 
 
-def decode(raw: bytes) -> tuple[bytes, str]:
-    """UTF-8 bytes of the file's text, and the encoding it was read as."""
+def _without_mark(raw: bytes) -> bytes:
     for bom in _BOMS:
         if raw.startswith(bom):
-            raw = raw[len(bom):]
-            break
+            return raw[len(bom):]
+    return raw
+
+
+def decode(raw: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes of the file's text, and the encoding it was read as."""
+    raw = _without_mark(raw)
     try:
         raw.decode("utf-8")
         return raw, "utf-8"
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="ringfence-cp1252").encode("utf-8"), "cp1252"
+
+
+_SOMETHING = re.compile(rb"\S")
 
 
 def read_text_columns(path: Path) -> pl.DataFrame:
@@ -56,15 +64,24 @@ def read_text_columns(path: Path) -> pl.DataFrame:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
-    data, _ = decode(raw)
-    if not data.strip():
+    data = _without_mark(raw)
+    if not _SOMETHING.search(data):
         raise InputError("the file is empty: no header row", source=str(path), line=1)
-    header = next(csv.reader(io.StringIO(data[:65536].decode("utf-8", "replace"))), [])
-    names = _header_names(header, path)
+    # polars checks the bytes are UTF-8 as it reads them, so most files are read once;
+    # only a file it refuses is decoded here (cp1252) or read record by record.
     try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True,
-                            low_memory=False, raise_if_empty=False)
+        frame = _read(data)
     except pl.exceptions.ComputeError:
+        frame = None
+        data, encoding = decode(data)
+        if encoding != "utf-8":
+            try:
+                frame = _read(data)
+            except pl.exceptions.ComputeError:
+                pass
+    names = _header_names(
+        next(csv.reader(io.StringIO(data[:65536].decode("utf-8", "replace"))), []), path)
+    if frame is None:
         return _read_record_by_record(data, names, path)
     cells = frame.columns
     named = frame.select(pl.col(c).alias(n) for c, n in zip(cells, names))
@@ -114,3 +131,8 @@ def _read_record_by_record(data: bytes, names: list[str], path: Path) -> pl.Data
                          source=str(path), line=len(records) + 2) from None
     frame = pl.DataFrame(records, schema={name: pl.Utf8 for name in names}, orient="row")
     return frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
+
+
+def _read(data: bytes) -> pl.DataFrame:
+    return pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True, low_memory=False,
+                       raise_if_empty=False)
