@@ -10,57 +10,86 @@ from __future__ import annotations
 import polars as pl
 
 from .compiled import CompiledPack
-from .partition import group_ids
+from .partition import representatives
 from .status import RANK
-from .table import SEQ
 
 RULES, RULE_RANK, PACK_VERSION = "_rules", "_rule_rank", "_pack_version"
 
 
 def classify(table: pl.DataFrame, packs: dict[str, CompiledPack]) -> pl.DataFrame:
     """`table` with `_rules` (matched rule ids, pack order), `_rule_rank` (worst status) and
-    `_pack_version` (the version of the pack in force on the line's date)."""
-    parts = []
-    for pack_id in sorted(set(table["grant"].drop_nulls().to_list())):
-        subset = table.filter(pl.col("grant") == pack_id)
-        for version, lines in _by_version(subset, packs[pack_id]):
-            parts.append(_classify_pack(lines, version).with_columns(
-                pl.lit(version.version, dtype=pl.Utf8).alias(PACK_VERSION)))
-    decided = pl.concat(parts) if parts else pl.DataFrame(
-        schema={SEQ: pl.Int64, RULES: pl.List(pl.Utf8), RULE_RANK: pl.Int64,
-                PACK_VERSION: pl.Utf8})
-    return table.join(decided, on=SEQ, how="left", maintain_order="left")
+    `_pack_version` (the version of the pack in force on the line's date).
+
+    Every line gets the number of its decision in a list of decisions (one per group
+    of lines durable-rules saw one representative of); the columns are gathered from
+    that list, so the table keeps its order and is never joined to itself.
+    """
+    rules: list[list[str]] = []
+    ranks: list[int] = []
+    versions: list[str] = []
+    decision = pl.Series(None, [None] * 0, dtype=pl.Int64)
+    parts = list(_subsets(table, packs))
+    for positions, lines, version in parts:
+        local = _decide(lines, version, rules, ranks, versions)
+        if positions is None:
+            decision = local
+        else:
+            if decision.len() == 0:
+                decision = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
+            decision = decision.scatter(positions, local)
+    if not parts:
+        decision = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
+    return table.with_columns(
+        pl.Series(RULES, rules, dtype=pl.List(pl.Utf8)).gather(decision),
+        pl.Series(RULE_RANK, ranks, dtype=pl.Int64).gather(decision),
+        pl.Series(PACK_VERSION, versions, dtype=pl.Utf8).gather(decision))
+
+
+def _subsets(table: pl.DataFrame, packs: dict[str, CompiledPack]):
+    """(positions in the table or None for all of it, the lines, the pack version)."""
+    grants = sorted(set(table["grant"].drop_nulls().unique().to_list()))
+    for pack_id in grants:
+        whole = len(grants) == 1 and table["grant"].null_count() == 0
+        positions = None if whole else (table["grant"] == pack_id).arg_true()
+        subset = table if whole else table[positions]
+        for version, selected in _by_version(subset, packs[pack_id]):
+            if selected is None:
+                yield positions, subset, version
+            else:
+                yield (selected if positions is None else positions.gather(selected),
+                       subset[selected], version)
 
 
 def _by_version(subset: pl.DataFrame, pack: CompiledPack):
-    """(version, its lines): each line goes to the version in force on its date."""
+    """(version, positions of its lines in `subset`, or None for all of them): each line
+    goes to the version in force on its date."""
     versions = pack.loaded.versions
     if len(versions) == 1:
-        yield pack.versions[versions[0].label], subset
+        yield pack.versions[versions[0].label], None
         return
     label = pl.when(pl.col("date").is_null()).then(pl.lit(versions[-1].label))
     for version in reversed(versions[1:]):
         label = label.when(pl.col("date") >= version.in_force_from).then(pl.lit(version.label))
-    labelled = subset.with_columns(label.otherwise(pl.lit(versions[0].label)).alias(PACK_VERSION))
+    labels = subset.select(label.otherwise(pl.lit(versions[0].label)))[:, 0]
     for version in versions:
-        lines = labelled.filter(pl.col(PACK_VERSION) == version.label).drop(PACK_VERSION)
-        if lines.height:
-            yield pack.versions[version.label], lines
+        selected = (labels == version.label).arg_true()
+        if selected.len():
+            yield pack.versions[version.label], selected
 
 
-def _classify_pack(subset: pl.DataFrame, pack: CompiledPack) -> pl.DataFrame:
-    groups, representatives = group_ids(subset, pack.tests)
+def _decide(lines: pl.DataFrame, pack: CompiledPack, rules: list, ranks: list,
+            versions: list) -> pl.Series:
+    """Per line, the number of its decision; appends the new decisions to the lists."""
+    first = representatives(lines, pack.tests)
     status_rank = {rule.id: RANK[rule.status] for rule in pack.rules}
-    decisions = []
     needed = list(pack.fields)
-    for row_index in representatives:
-        line = subset.row(row_index, named=True)
-        rules = pack.decide({name: line[name] for name in needed})
-        decisions.append((list(rules), max((status_rank[r] for r in rules), default=0)))
-    by_group = pl.DataFrame(
-        {"group": pl.Series(range(len(decisions)), dtype=groups.dtype),
-         RULES: pl.Series([d[0] for d in decisions], dtype=pl.List(pl.Utf8)),
-         RULE_RANK: pl.Series([d[1] for d in decisions], dtype=pl.Int64)})
-    return (pl.DataFrame({SEQ: subset[SEQ], "group": groups})
-            .join(by_group, on="group", how="left", maintain_order="left")
-            .select(SEQ, RULES, RULE_RANK))
+    distinct = first.unique().sort()
+    rows = lines.select(needed)
+    for row_index in distinct.to_list():
+        decided = pack.decide(rows.row(row_index, named=True))
+        rules.append(list(decided))
+        ranks.append(max((status_rank[r] for r in decided), default=0))
+        versions.append(pack.version)
+    offset = len(rules) - distinct.len()
+    return first.replace_strict(distinct, pl.int_range(offset, len(rules), dtype=pl.Int64,
+                                                       eager=True), return_dtype=pl.Int64)

@@ -5,11 +5,16 @@ side of every date and amount threshold, the same answers to every equality
 and word pattern, the same fields present) get the same answer from every
 rule, so durable-rules only needs to see one representative of each group.
 The grouping never decides a finding; durable-rules does, on a real line.
+
+Each line's answers are packed as bits into Int64 key columns. Word patterns
+are tested once per distinct text of a field (a ledger repeats its
+descriptions and categories), not once per line.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 import polars as pl
 
@@ -20,20 +25,18 @@ from .models.lines import LINE_FIELDS
 _BITS = 62  # tests per Int64 key column
 
 
-def test_expression(test: Test, table: pl.DataFrame) -> pl.Expr:
+def test_expression(test: Test) -> pl.Expr:
+    """The test on a whole column (not `matches`: see _word_bits)."""
     column = pl.col(test.field)
     op, value = test.op, test.value
     if op == "present":
         return column.is_not_null()
     if op == "absent":
         return column.is_null()
-    if op == "matches":
-        return column.is_in(_matching_values(table[test.field], value).implode()).fill_null(False)
     kind = LINE_FIELDS[test.field]
     if kind == "date":
-        column = (pl.col(test.field).dt.year().cast(pl.Int64) * 10000
-                  + pl.col(test.field).dt.month().cast(pl.Int64) * 100
-                  + pl.col(test.field).dt.day().cast(pl.Int64))
+        column = (column.dt.year().cast(pl.Int64) * 10000
+                  + column.dt.month().cast(pl.Int64) * 100 + column.dt.day().cast(pl.Int64))
     if op in ("in", "not_in"):
         found = column.is_in(pl.Series(list(value), dtype=_dtype(kind)).implode())
         result = found if op == "in" else ~found
@@ -47,30 +50,43 @@ def _dtype(kind: str) -> pl.DataType:
     return {"date": pl.Int64, "money": pl.Int64, "boolean": pl.Boolean}.get(kind, pl.Utf8)
 
 
-def _matching_values(column: pl.Series, pattern: str) -> pl.Series:
-    regex = re.compile(word_pattern(pattern))
-    values = column.drop_nulls().unique()
-    keep = [value for value in values.to_list() if regex.fullmatch(words(value))]
-    return pl.Series(keep, dtype=pl.Utf8)
+def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr:
+    """Per line, the bits of the word patterns its text matches (0 for no text)."""
+    regexes = [(1 << bit, re.compile(word_pattern(pattern))) for bit, pattern in patterns]
+    values, masks = [], []
+    for value in column.drop_nulls().unique().to_list():
+        text = words(value)
+        mask = sum(bit for bit, regex in regexes if regex.fullmatch(text))
+        if mask:
+            values.append(value)
+            masks.append(mask)
+    if not values:
+        return pl.lit(0, dtype=pl.Int64)
+    return pl.col(column.name).replace_strict(
+        pl.Series(values, dtype=pl.Utf8), pl.Series(masks, dtype=pl.Int64), default=0,
+        return_dtype=pl.Int64).fill_null(0)
 
 
-def group_ids(table: pl.DataFrame, tests: list[Test]) -> tuple[pl.Series, list[int]]:
-    """Per row, the id of its group; and for each group id, the row index of its representative."""
+def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Expr:
+    parts = []
+    words_by_field: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for bit, test in enumerate(tests):
+        if test.op == "matches":
+            words_by_field[test.field].append((bit, test.value))
+        else:
+            parts.append(pl.when(test_expression(test)).then(pl.lit(1 << bit, pl.Int64))
+                         .otherwise(pl.lit(0, pl.Int64)))
+    parts += [_word_bits(table[name], patterns) for name, patterns in words_by_field.items()]
+    return pl.sum_horizontal(parts) if parts else pl.lit(0, dtype=pl.Int64)
+
+
+def representatives(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
+    """Per row, the index of the first row of its group: the one durable-rules decides."""
     if table.height == 0:
-        return pl.Series("group", [], dtype=pl.UInt32), []
-    keys = []
-    for start in range(0, len(tests), _BITS):
-        chunk = tests[start:start + _BITS]
-        key = pl.lit(0, dtype=pl.Int64)
-        for bit, test in enumerate(chunk):
-            key = key + pl.when(test_expression(test, table)).then(pl.lit(1 << bit, pl.Int64)).otherwise(0)
-        keys.append(key.alias(f"k{start // _BITS}"))
-    if not keys:
-        keys = [pl.lit(0, dtype=pl.Int64).alias("k0")]
-    keyed = table.select(keys).with_row_index("row")
-    key_names = [k for k in keyed.columns if k != "row"]
-    firsts = (keyed.group_by(key_names, maintain_order=True).agg(pl.col("row").first())
-              .with_row_index("group"))
-    grouped = keyed.join(firsts.select(key_names + ["group"]), on=key_names, how="left",
-                         maintain_order="left")
-    return grouped["group"], firsts["row"].to_list()
+        return pl.Series("representative", [], dtype=pl.Int64)
+    keys = [_key(table, tests[start:start + _BITS]).alias(f"k{start // _BITS}")
+            for start in range(0, max(len(tests), 1), _BITS)]
+    names = [f"k{index}" for index in range(len(keys))]
+    return table.select(*keys).with_row_index("row").select(
+        pl.col("row").first().over(names).cast(pl.Int64).alias("representative")
+    )["representative"]
