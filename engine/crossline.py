@@ -50,19 +50,20 @@ NAMED = 8  # related lines named in a message; the rest are counted
 SCHEMA = {SEQ: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8}
 
 
-def _folded(names: pl.Series) -> pl.Series:
-    """Supplier names as compared: NFKC, lower case, single spaces; blank is null.
+def _supplier_codes(names: pl.Series) -> pl.Series:
+    """Per line, a number for its supplier as compared: names equal after NFKC, lower
+    case and single spaces get one number; blank and redacted names get none.
 
     A ledger names far fewer suppliers than it has lines: each name is folded once.
     """
-    distinct = names.unique().to_frame("name").with_columns(
+    distinct = names.unique().drop_nulls().to_frame("name").with_columns(
         pl.col("name").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ")
         .str.strip_chars().alias("folded"))
-    distinct = distinct.with_columns(
-        pl.when(pl.col("folded").str.contains("redacted") | (pl.col("folded") == ""))
-        .then(None).otherwise(pl.col("folded")).alias("folded"))
+    distinct = distinct.filter(~pl.col("folded").str.contains("redacted")
+                               & (pl.col("folded") != "")).select(
+        "name", pl.col("folded").rank("dense").cast(pl.Int64).alias("code"))
     return names.to_frame("name").join(distinct, on="name", how="left",
-                                       maintain_order="left")["folded"]
+                                       maintain_order="left")["code"]
 
 
 def _gbp(expr: pl.Expr) -> pl.Expr:
@@ -89,7 +90,7 @@ def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Data
     """One row per finding: _seq, rule, message; sorted by _seq, then rule."""
     lines = table.select(
         SEQ, "line_id", SOURCE, ROW, "amount", "date", "supplier",
-        _folded(table["supplier"]).alias("_supplier"),
+        _supplier_codes(table["supplier"]).alias("_supplier"),
         pl.col("reference").str.to_lowercase().alias("_reference")).rechunk()
     # (pl.format panics on strings in many chunks, as a large input's are: polars 2.1.)
     payments = lines.filter(pl.col("amount") > 0)
@@ -140,26 +141,42 @@ def _duplicates(payments: pl.DataFrame, credits: pl.DataFrame, keys: list[str],
             .explode(SEQ).select(SEQ, pl.lit(DUPLICATE).alias("rule"), "message"))
 
 
+def _invoices(payments: pl.DataFrame, threshold: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Invoices below the threshold, one row each, named by their first line's `_seq`
+    (`_invoice`); and (_seq, _invoice) for the other lines of invoices of several lines.
+
+    Lines sharing a supplier and reference are one invoice; a line with no reference,
+    or a reference of its own, is an invoice by itself.
+    """
+    lines = payments.drop_nulls(["_supplier", "date"]).select(
+        SEQ, "_supplier", "_reference", "amount", "date", "line_id", SOURCE, ROW, "supplier")
+    shared = pl.col("_reference").is_not_null() & pl.struct(
+        "_supplier", "_reference").is_duplicated()
+    lines = lines.with_columns(shared.alias("_shared"))
+    alone = (lines.filter(~pl.col("_shared") & (pl.col("amount") < threshold))
+             .select(pl.col(SEQ).alias("_invoice"), "_supplier", pl.col("amount").alias("total"),
+                     pl.col("date").alias("day"), "line_id", SOURCE, ROW, "supplier"))
+    # Lines keep input order within a group: the first is the earliest.
+    shared_lines = lines.filter("_shared").with_columns(
+        pl.col(SEQ).first().over("_supplier", "_reference").alias("_invoice"))
+    together = (shared_lines.group_by("_invoice", maintain_order=True)
+                .agg(pl.col("_supplier").first(), pl.col("amount").sum().alias("total"),
+                     pl.col("date").min().alias("day"), pl.col("line_id").first(),
+                     pl.col(SOURCE).first(), pl.col(ROW).first(), pl.col("supplier").first())
+                .filter(pl.col("total") < threshold))
+    others = shared_lines.filter(pl.col(SEQ) != pl.col("_invoice")).select(SEQ, "_invoice")
+    return pl.concat([alone, together.select(alone.columns)]), others
+
+
 def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     threshold, window = checks.split_threshold, checks.split_window_days
-    invoices = (payments.drop_nulls(["_supplier", "date"])
-                # A line without a reference is an invoice of its own.
-                .with_columns(pl.when(pl.col("_reference").is_null()).then(pl.col(SEQ))
-                              .alias("_alone"))
-                .group_by("_supplier", "_reference", "_alone")
-                .agg(pl.col("amount").sum().alias("total"), pl.col("date").min().alias("day"),
-                     # lines keep input order within a group: first is the earliest
-                     pl.col(SEQ), pl.col("line_id").first(), pl.col(SOURCE).first(),
-                     pl.col(ROW).first(), pl.col("supplier").first())
-                .filter(pl.col("total") < threshold))
+    invoices, others = _invoices(payments, threshold)
     if invoices.is_empty():
         return pl.DataFrame(schema=SCHEMA)
     # One sorted key across suppliers, far enough apart that windows never cross them.
-    invoices = (invoices.with_columns(pl.col("_supplier").rank("dense").cast(pl.Int64)
-                                      .alias("_rank"))
-                .with_columns((pl.col("_rank") * 10_000_000
-                               + pl.col("day").cast(pl.Int64)).alias("_key"))
-                .sort("_key", pl.col(SEQ).list.first()))
+    invoices = (invoices.with_columns((pl.col("_supplier") * 10_000_000
+                                       + pl.col("day").cast(pl.Int64)).alias("_key"))
+                .sort("_key", "_invoice"))
     key = invoices["_key"]
     start = key.search_sorted(key - window, side="left").cast(pl.Int64)
     end = (key.search_sorted(key, side="right") - 1).cast(pl.Int64)
@@ -180,7 +197,6 @@ def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
         pl.col("_next").is_not_null() & (pl.col("_next_key") <= pl.col("_key") + window))
     if hit.is_empty():
         return pl.DataFrame(schema=SCHEMA)
-    labels = invoices.select(_label())[:, 0]
     days = invoices["day"]
     window_end = hit["_next"]
     window_start = invoices["_start"].gather(window_end)
@@ -188,23 +204,27 @@ def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
         (window_end - window_start + 1).alias("_n"),
         invoices["_sum"].gather(window_end).alias("_total"),
         days.gather(window_start).alias("_from"), days.gather(window_end).alias("_to"),
-        _first_labels(labels, window_start, window_end).alias("_members"))
+        _first_labels(invoices, window_start, window_end).alias("_members"))
     message = pl.format(
         "possible split purchase: {} invoices to '{}' from {} to {} total {}, each below the "
         "{} threshold: {}", pl.col("_n"), pl.col("supplier"), pl.col("_from"), pl.col("_to"),
         _gbp(pl.col("_total")), _gbp(pl.lit(threshold, dtype=pl.Int64)),
         _named(pl.col("_members"), pl.col("_n")))
-    return (hit.with_columns(message.alias("message")).explode(SEQ)
-            .select(SEQ, pl.lit(SPLIT).alias("rule"), "message"))
+    found = hit.select("_invoice", message.alias("message"))
+    # Back from invoices to their lines: an invoice of several lines flags each of them.
+    lines = pl.concat([found.select(pl.col("_invoice").alias(SEQ), "message"),
+                       others.join(found, on="_invoice").select(SEQ, "message")])
+    return lines.sort(SEQ).select(SEQ, pl.lit(SPLIT).alias("rule"), "message")
 
 
-def _first_labels(labels: pl.Series, start: pl.Series, end: pl.Series) -> pl.Series:
+def _first_labels(invoices: pl.DataFrame, start: pl.Series, end: pl.Series) -> pl.Series:
     """For each window, the labels of its first NAMED invoices, on whole columns."""
+    named = invoices.select("line_id", SOURCE, ROW)
     picks = []
     for offset in range(NAMED):
         index = start + offset
-        picks.append(pl.when(index <= end).then(labels.gather(index.clip(0, len(labels) - 1)))
-                     .otherwise(None))
+        label = named[index.clip(0, named.height - 1)].select(_label())[:, 0]
+        picks.append(pl.when(index <= end).then(label).otherwise(None))
     frame = pl.DataFrame({"s": start, "e": end}).select(
         pl.concat_list(picks).list.drop_nulls().alias("m"))
     return frame["m"]

@@ -18,7 +18,6 @@ import polars as pl
 from .compiled import CompiledPack
 from .models.awards import Award
 from .money import format_gbp
-from .table import SEQ
 
 OVER, RUNNING = "_over", "_running"
 OVER_RULE = "ringfence.over-award"
@@ -41,20 +40,28 @@ class RingfenceCheck:
 
 
 def apply_award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> pl.DataFrame:
-    """Adds `_running` (running total after each line) and `_over` (pence beyond the award)."""
-    limits = pl.DataFrame({"grant": list(awards), "_limit": [a.amount for a in awards.values()]},
-                          schema={"grant": pl.Utf8, "_limit": pl.Int64})
-    ordered = (table.select(SEQ, "grant", "date", "amount")
-               .join(limits, on="grant", how="left")
-               .sort(["grant", "date", SEQ], nulls_last=True)
-               .with_columns(pl.col("amount").cum_sum().over("grant").alias(RUNNING)))
-    before = pl.col(RUNNING) - pl.col("amount")
-    beyond_after = pl.max_horizontal(pl.col(RUNNING) - pl.col("_limit"), pl.lit(0))
-    beyond_before = pl.max_horizontal(before - pl.col("_limit"), pl.lit(0))
-    over = (pl.when(pl.col("amount") > 0).then(beyond_after - beyond_before).otherwise(0)
-            .clip(0, None).cast(pl.Int64))
-    ordered = ordered.with_columns(over.alias(OVER)).select(SEQ, RUNNING, OVER)
-    return table.join(ordered, on=SEQ, how="left", maintain_order="left")
+    """Adds `_running` (running total after each line) and `_over` (pence beyond the award).
+
+    Lines are taken by date, undated last; a stable sort keeps input order within a day.
+    """
+    order = table.select(pl.arg_sort_by("date", nulls_last=True, maintain_order=True))[:, 0]
+    grants, amounts = table["grant"].gather(order), table["amount"].gather(order)
+    running = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
+    over = running.clone()
+    for grant, award in awards.items():
+        where = (grants == grant).arg_true()
+        if not where.len():
+            continue
+        spent = amounts.gather(where)
+        after = spent.cum_sum()
+        beyond_after = (after - award.amount).clip(lower_bound=0)
+        beyond_before = (after - spent - award.amount).clip(lower_bound=0)
+        beyond = pl.select(pl.when(spent > 0).then(beyond_after - beyond_before).otherwise(0)
+                           .clip(lower_bound=0).cast(pl.Int64))[:, 0]
+        lines = order.gather(where)
+        running = running.scatter(lines, after)
+        over = over.scatter(lines, beyond)
+    return table.with_columns(running.alias(RUNNING), over.alias(OVER))
 
 
 def award_checks(table: pl.DataFrame, awards: dict[str, Award],
