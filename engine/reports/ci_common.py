@@ -9,6 +9,7 @@ from ..gate import FindingState, Gate, build_gate
 from ..money import format_gbp
 from ..result import CheckResult, Finding, LineResult
 from ..ringfence import RingfenceCheck
+from ..waivers import LoadedWaiver
 
 LEVEL_LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
                "never": "never"}
@@ -52,6 +53,25 @@ def line_heading(line: LineResult) -> str:
     description = line.values.get("description")
     return (f"{line.line_id} {format_gbp(line.values['amount'])}"
             + (f" {description}" if description else ""))
+
+
+def waiver_problems(gate: Gate) -> list[tuple[str, LoadedWaiver, str]]:
+    """(kind, waiver, sentence) for each expired or stale waiver, in file order: the CI
+    formats report them at the waiver's own line, as the table and Markdown reports do."""
+    if gate.waivers is None:
+        return []
+    buckets = gate.waiver_buckets()
+    out = []
+    for kind, why in (("expired", "expired: it no longer applies and its findings count "
+                                  "again"),
+                      ("stale", "stale: it matches no finding (fixed, or it names the wrong "
+                                "line or rule)")):
+        for loaded, _ in buckets[kind]:
+            w = loaded.waiver
+            out.append((kind, loaded, f"waiver {w.reference} ({w.approved_by}) for "
+                                      f"{w.describe()}, expires {w.expires.isoformat()}, is "
+                                      f"{why}"))
+    return sorted(out, key=lambda item: item[1].line or 0)
 
 
 def exemption_note(state: FindingState) -> str | None:

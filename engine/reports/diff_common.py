@@ -8,6 +8,8 @@ from typing import Any
 from ..diff import CheckChange, DiffResult, LineChange, Side
 from ..models.lines import LINE_FIELDS
 from ..money import format_gbp, format_plain
+from .ci_common import exemption_note
+from .gate_report import waiver_record
 
 LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
          None: "(none)"}
@@ -38,6 +40,30 @@ def value_json(name: str, value: Any) -> Any:
 def where(side: Side, line) -> str:
     """The line's place in its side's file, named as the user named the file."""
     return f"{side.spec}:{line.row}"
+
+
+def waiver_note(side: Side, line, rule: str) -> str:
+    """" (waived by ...)" when a waiver in force exempts the line's finding on that side, or
+    " (waiver ... expired ...)" when the one naming it has run out; "" otherwise."""
+    if side.gate.waivers is None:
+        return ""
+    state = side.gate.state_at(line.source, line.line_id, rule)
+    if state.waiver is None and state.expired_waiver is None:
+        return ""
+    return f" ({exemption_note(state)})"
+
+
+def waiver_json(side: Side, line, rule: str) -> dict[str, Any]:
+    """The JSON report's "waiver" / "expired_waiver" keys for one finding on one side."""
+    if side.gate.waivers is None:
+        return {}
+    state = side.gate.state_at(line.source, line.line_id, rule)
+    out = {}
+    if state.waiver is not None:
+        out["waiver"] = waiver_record(state.waiver)
+    if state.expired_waiver is not None:
+        out["expired_waiver"] = waiver_record(state.expired_waiver)
+    return out
 
 
 def check_name(change: CheckChange) -> str:

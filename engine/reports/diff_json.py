@@ -8,7 +8,7 @@ from typing import Any
 from ..diff import DiffResult, LineChange, Side
 from ..money import format_plain
 from ..ringfence import RingfenceCheck
-from .diff_common import by_kind, value_json, where
+from .diff_common import by_kind, value_json, waiver_json, where
 from .gate_report import waiver_record
 
 
@@ -19,8 +19,9 @@ def _side(side: Side) -> dict[str, Any]:
                         for status, b in side.result.summary.items()}}
 
 
-def _findings(line) -> list[dict[str, str]]:
-    return [{"rule": f.rule, "status": f.status, "message": f.message} for f in line.findings]
+def _findings(side: Side, line) -> list[dict[str, Any]]:
+    return [{"rule": f.rule, "status": f.status, "message": f.message,
+             **waiver_json(side, line, f.rule)} for f in line.findings]
 
 
 def _line(diff: DiffResult, change: LineChange) -> dict[str, Any]:
@@ -35,8 +36,8 @@ def _line(diff: DiffResult, change: LineChange) -> dict[str, Any]:
                   "after": where(diff.head, head) if head else None},
         "fields": [{"field": f.field, "old": value_json(f.field, f.old),
                     "new": value_json(f.field, f.new)} for f in change.fields],
-        "findings": {"before": _findings(base) if base else [],
-                     "after": _findings(head) if head else [],
+        "findings": {"before": _findings(diff.base, base) if base else [],
+                     "after": _findings(diff.head, head) if head else [],
                      "added": list(change.findings_added),
                      "removed": list(change.findings_removed)},
         "fails": change.fails,

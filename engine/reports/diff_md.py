@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diff import DiffResult, LineChange
 from ..money import format_gbp
-from .diff_common import LABEL, by_kind, check_name, value_text, where
+from .diff_common import LABEL, by_kind, check_name, value_text, waiver_note, where
 from .md_report import esc
 
 ICON = {"compliant": "✅ compliant", "at_risk": "⚠️ at risk", "non_compliant": "❌ non-compliant",
@@ -90,7 +90,8 @@ def _row(diff: DiffResult, change: LineChange) -> list[str]:
     if change.base:
         messages.update({f.rule: f.message for f in change.base.findings
                          if f.rule in change.findings_removed})
-    what += [f"+ `{r}`: {esc(messages[r])}" for r in change.findings_added]
+    what += [f"+ `{r}`: {esc(messages[r] + waiver_note(side, line, r))}"
+             for r in change.findings_added]
     what += [f"− `{r}`" for r in change.findings_removed if change.change != "removed"]
     return [esc(change.line_id), change.change, esc(where(side, line)), amount,
             _transition(change.base.status if change.base else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diff import DiffResult, LineChange
 from ..money import format_gbp
-from .diff_common import LABEL, by_kind, check_name, value_text, where
+from .diff_common import LABEL, by_kind, check_name, value_text, waiver_note, where
 
 SIGN = {"added": "+", "removed": "-", "changed": "~", "affected": "!"}
 
@@ -72,10 +72,12 @@ def _line(diff: DiffResult, change: LineChange) -> list[str]:
             for f in change.fields]
     findings = {f.rule: f for f in (change.head or change.base).findings}
     if change.change == "added":
-        out += [f"    {r}: {findings[r].message}" for r in change.findings_added]
+        out += [f"    {r}: {findings[r].message}{waiver_note(side, line, r)}"
+                for r in change.findings_added]
     else:
         gone = {f.rule: f for f in change.base.findings} if change.base else {}
-        out += [f"    + {r}: {findings[r].message}" for r in change.findings_added]
+        out += [f"    + {r}: {findings[r].message}{waiver_note(side, line, r)}"
+                for r in change.findings_added]
         out += [f"    - {r}: {gone[r].message}" for r in change.findings_removed
                 if change.change != "removed"]
     return out

@@ -3,7 +3,8 @@
 Each finding becomes an annotation on the line of the input file it is about:
 `::error` for non-compliant, `::warning` for at risk, `::notice` for one that
 is waived or baselined (it does not count, but a reviewer should still see
-it). A last `::notice` gives the gate's verdict. Every line written is a
+it). An expired or stale waiver is a `::warning` on its line of the waivers
+file. A last `::notice` gives the gate's verdict. Every line written is a
 workflow command. When `GITHUB_STEP_SUMMARY` names a file, a Markdown summary
 is appended to it for the run's page.
 """
@@ -17,7 +18,7 @@ from ..money import format_gbp
 from ..result import CheckResult
 from ..status import STATUSES, at_or_above
 from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, gate_of,
-                        shown_path)
+                        shown_path, waiver_problems)
 from .md_report import esc
 
 COMMAND = {"non_compliant": "error", "at_risk": "warning"}
@@ -69,6 +70,9 @@ def write(result: CheckResult, stream, context) -> None:
         stream.write(command("warning", "could not be read and was left out: "
                              + "; ".join(row.reasons), file=shown_path(row.source),
                              line=row.row, title=f"row {row.row}: not checked") + "\n")
+    for kind, waiver, text in waiver_problems(gate):
+        stream.write(command("warning", text, file=shown_path(waiver.source), line=waiver.line,
+                             title=f"{kind} waiver: {waiver.waiver.reference}") + "\n")
     stream.write(command("notice", verdict(result, gate), title="ringfence gate") + "\n")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:

@@ -2,6 +2,8 @@
 SVG, and a table of lines that filters by status, grant, purpose and text.
 
 Every text from the input is escaped; the page runs no script but its own.
+With --waivers or --baseline, each exempt finding says why, and a Gate
+section gives the verdict and every applied, expired and stale waiver.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..money import format_gbp
 from ..result import CheckResult
 from ..status import STATUSES
 from .evidence import evidence_rows
+from .gate_report import finding_note, summary_lines
 
 COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
 LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant"}
@@ -132,6 +135,10 @@ def render(result: CheckResult) -> str:
         out.append(f"<tr><td>{badge}</td><td class='num'>{bucket.lines}</td>"
                    f"<td class='num'>{format_gbp(bucket.amount)}</td></tr>")
     out.append("</tbody></table>")
+    gate = summary_lines(result)
+    if gate:
+        out.append("<h2>Gate</h2><ul id='gate'>"
+                   + "".join(f"<li>{escape(text.strip())}</li>" for text in gate) + "</ul>")
     if result.rejected:
         out.append(f"<p>{len(result.rejected)} rows could not be read and were left out:</p><ul>")
         out += [f"<li>{escape(r.describe())}</li>" for r in result.rejected]
@@ -166,7 +173,9 @@ def render(result: CheckResult) -> str:
         v = line.values
         findings = "".join(
             f"<div class='finding'><span class='badge {f.status}'>{escape(f.rule)}</span> "
-            f"{escape(f.message)} <span class='clause'>[{escape(f.clause)}]</span></div>"
+            f"{escape(f.message)} <span class='clause'>[{escape(f.clause)}]</span>"
+            + (f" <span class='clause'>({escape(note)})</span>"
+               if (note := finding_note(result, line, f)) else "") + "</div>"
             for f in line.findings)
         out.append(
             f"<tr data-status='{line.status}' data-grant='{escape(v['grant'])}' "

@@ -6,6 +6,8 @@ finding it has is still written in its `<system-out>`, each marked with why
 it does not fail the case: below `--fail-on` (an at-risk line under the
 default level), waived (with the approval) or baselined. Rows that could not
 be read (`--skip-bad-rows`) are `<skipped>` cases, so none goes unseen.
+Expired and stale waivers are `waiver.expired` and `waiver.stale` properties
+of every suite (they are not lines, so they add no test case).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections import defaultdict
 from ..result import CheckResult, LineResult
 from ..status import at_or_above
 from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, finding_line,
-                        gate_of, line_heading, shown_path)
+                        gate_of, line_heading, shown_path, waiver_problems)
 
 #: Characters XML 1.0 cannot carry at all (control characters from a finance export).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -40,6 +42,10 @@ def write(result: CheckResult, stream, context) -> None:
             suites[name] = ET.SubElement(root, "testsuite", name=_x(name))
             properties = ET.SubElement(suites[name], "properties")
             ET.SubElement(properties, "property", name="fail_on", value=level)
+            # Expired and stale waivers are no test of their own: every suite names them.
+            for kind, waiver, text in waiver_problems(gate):
+                ET.SubElement(properties, "property", name=f"waiver.{kind}",
+                              value=_x(f"{text} [{shown_path(waiver.source)}:{waiver.line}]"))
         return suites[name]
 
     for line in result.lines():

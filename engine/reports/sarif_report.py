@@ -12,6 +12,9 @@
   as justification, who approved it and the reference); with `--baseline`
   every result has a `baselineState`: `unchanged` (accepted, not counted),
   `updated` (worse than accepted, counted) or `new`.
+- Expired and stale waivers are `toolConfigurationNotifications` of the
+  invocation (descriptor `waiver.expired` or `waiver.stale`), located at the
+  waiver's line of the waivers file.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from ..money import format_plain
 from ..result import CheckResult
 from ..ringfence import OVER_RULE
 from ..crossline import CLAUSES as CROSS_CLAUSES
-from .ci_common import check_label, check_location, exemption_note, gate_of, shown_path
+from .ci_common import (check_label, check_location, exemption_note, gate_of, shown_path,
+                        waiver_problems)
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"non_compliant": "error", "at_risk": "warning"}
@@ -103,10 +107,19 @@ def sarif_log(result: CheckResult, context) -> dict:
                  "amount": format_plain(row.amount) if row.amount is not None else None},
                 fingerprint=(row.source, str(row.row), REJECTED_RULE)))
 
+    invocation: dict = {"executionSuccessful": True, "exitCode": 1 if gate.fails() else 0}
+    notifications = [{
+        "descriptor": {"id": f"waiver.{kind}"}, "level": "warning", "message": {"text": text},
+        "locations": [_location(waiver.source, waiver.line, waiver.waiver.describe(), None)],
+        "properties": {"reference": waiver.waiver.reference,
+                       "expires": waiver.waiver.expires.isoformat()},
+    } for kind, waiver, text in waiver_problems(gate)]
+    if notifications:
+        invocation["toolConfigurationNotifications"] = notifications
     run: dict = {
         "tool": {"driver": {"name": "ringfence", "version": __version__,
                             "semanticVersion": __version__, "rules": rules.descriptors()}},
-        "invocations": [{"executionSuccessful": True, "exitCode": 1 if gate.fails() else 0}],
+        "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().resolve().as_uri() + "/"}},
         "results": results,
         "columnKind": "unicodeCodePoints",
