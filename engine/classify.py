@@ -51,7 +51,11 @@ def _subsets(table: pl.DataFrame, packs: dict[str, CompiledPack]):
     for pack_id in grants:
         whole = len(grants) == 1 and table["grant"].null_count() == 0
         positions = None if whole else (table["grant"] == pack_id).arg_true()
-        subset = table if whole else table[positions]
+        # Only the fields some version of the pack reads (and the date that picks it).
+        read = {"date"} | {name for version in packs[pack_id].versions.values()
+                           for name in version.fields}
+        subset = table.select(name for name in table.columns if name in read)
+        subset = subset if whole else subset[positions]
         for version, selected in _by_version(subset, packs[pack_id]):
             if selected is None:
                 yield positions, subset, version

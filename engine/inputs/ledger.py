@@ -44,9 +44,13 @@ class RejectedRow:
     raw: dict[str, str | None]
     amount: int | None  # pence, where the amount itself could be read
 
-    def describe(self) -> str:
+    def explain(self) -> str:
+        """Why the row is rejected, and what it holds."""
         values = ", ".join(f"{k}={v!r}" for k, v in self.raw.items() if v not in (None, ""))
-        return f"{self.source}:{self.row}: {'; '.join(self.reasons)} (row: {values})"
+        return f"{'; '.join(self.reasons)} (row: {values})"
+
+    def describe(self) -> str:
+        return f"{self.source}:{self.row}: {self.explain()}"
 
 
 class RejectedRowsError(InputError):

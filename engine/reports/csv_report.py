@@ -19,10 +19,13 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells, and headers (a ledger's own column names), made inert."""
+    # Most columns have no such cell: find which do first, and copy only those.
+    found = frame.select(pl.col(name).str.contains(_FORMULA_START).any()
+                         for name in text_columns(frame)).row(0, named=True)
     frame = frame.with_columns(
         pl.when(pl.col(name).str.contains(_FORMULA_START))
         .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
-        for name in text_columns(frame))
+        for name, hit in found.items() if hit)
     return frame.rename({name: f"'{name}" for name in frame.columns
                          if re.match(_FORMULA_START, name)})
 

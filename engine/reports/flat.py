@@ -25,38 +25,41 @@ CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier
 
 
 def _pounds(expr: pl.Expr) -> pl.Expr:
-    """Int64 pence -> '-1234.50', exactly."""
-    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    magnitude = expr.abs()
-    return pl.concat_str([sign, (magnitude // 100).cast(pl.Utf8), pl.lit("."),
-                          (magnitude % 100).cast(pl.Utf8).str.pad_start(2, "0")])
+    """Int64 pence -> '-1234.50', exactly (pence over 100 always has two decimals)."""
+    return (expr.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(38, 2)).cast(pl.Utf8)
 
 
-def findings_text(result: CheckResult) -> pl.DataFrame:
-    """_seq, _findings: 'rule [status]: message | ...' for the lines that have findings.
+def findings_column(result: CheckResult) -> pl.Series:
+    """Per line of the table, in its order: 'rule [status]: message | ...', null for none.
 
-    Rule and award findings are rendered per flagged line; cross-line findings
-    are already text, joined on whole columns.
+    Rule and award findings are rendered only for the lines that have some, pack by
+    pack; cross-line findings are already text. Lines are found by position, since
+    the table is in `_seq` order, so nothing is joined.
     """
     table = result.table
-    flagged = table.filter((pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0))
-    own = pl.concat([
-        flagged.filter(pl.col("grant") == grant).select(
-            SEQ, findings_expression(pack, result.award_amount(grant)).alias("own"))
-        for grant, pack in sorted(result.packs.items())] or [
-        pl.DataFrame(schema={SEQ: pl.Int64, "own": pl.Utf8})])
-    cross = pl.DataFrame(schema={SEQ: pl.Int64, "cross": pl.Utf8})
+    text = pl.repeat(None, table.height, dtype=pl.Utf8, eager=True)
+    own = (pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0)
+    for grant, pack in sorted(result.packs.items()):
+        positions = table.select(pl.arg_where(own & (pl.col("grant") == grant)))[:, 0]
+        if positions.len():
+            rendered = table[positions].select(
+                findings_expression(pack, result.award_amount(grant)))[:, 0]
+            text = text.scatter(positions, rendered)
     if result.cross is not None and result.cross.height:
         cross = (result.cross.group_by(SEQ, maintain_order=True)
                  .agg(pl.format("{} [at_risk]: {}", pl.col("rule"), pl.col("message"))
                       .str.join(" | ").alias("cross")))
-    both = own.join(cross, on=SEQ, how="full", coalesce=True)
-    return both.select(SEQ, pl.concat_str(["own", "cross"], separator=" | ", ignore_nulls=True)
-                       .alias(_FINDINGS))
+        positions = table[SEQ].search_sorted(cross[SEQ])
+        both = pl.DataFrame({"own": text.gather(positions), "cross": cross["cross"]}).select(
+            pl.concat_str(["own", "cross"], separator=" | ", ignore_nulls=True))[:, 0]
+        text = text.scatter(positions, both)
+    return text
 
 
 def flat_frame(result: CheckResult) -> pl.DataFrame:
-    table = result.table.join(findings_text(result), on=SEQ, how="left", maintain_order="left")
+    """One row per line, then one per rejected row (status `rejected`, its reasons and raw
+    values under `findings`), so the rows add up to every data row of the inputs."""
+    table = result.table.with_columns(findings_column(result).alias(_FINDINGS))
     over = pl.col(OVER).fill_null(0)
     amount = pl.col("amount")
     rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
@@ -66,7 +69,7 @@ def flat_frame(result: CheckResult) -> pl.DataFrame:
         "at_risk_amount": pl.when(rank == 1).then(within).otherwise(0),
         "non_compliant_amount": pl.when(rank == 2).then(amount).otherwise(over),
     }
-    return table.select(
+    lines = table.select(
         pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
         pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
         *[_pounds(expr).alias(name) for name, expr in parts.items()],
@@ -75,6 +78,27 @@ def flat_frame(result: CheckResult) -> pl.DataFrame:
         *CANONICAL_REST[1:-1],
         pl.col("existing_service").cast(pl.Utf8).str.to_lowercase(),
         *[pl.col(name).alias(alias) for name, alias in _extra_names(result.table)])
+    if not result.rejected:
+        return lines
+    return pl.concat([lines, _rejected_rows(result, lines.columns)], how="diagonal_relaxed")
+
+
+def _rejected_rows(result: CheckResult, columns: list[str]) -> pl.DataFrame:
+    """Rejected rows: no money counted under any status; raw values under their own
+    column where the report has one."""
+    zero = format_plain(0)
+    records = []
+    for row in result.rejected:
+        record = {name: value for name, value in row.raw.items()
+                  if name in columns and name not in FIRST}
+        records.append({**record, "source": row.source, "row": row.row,
+                        "line_id": row.raw.get("line_id"), "status": "rejected",
+                        "amount": None if row.amount is None else format_plain(row.amount),
+                        "compliant_amount": zero, "at_risk_amount": zero,
+                        "non_compliant_amount": zero,
+                        FINDINGS: row.explain()})
+    schema = {name: (pl.Int64 if name == "row" else pl.Utf8) for name in columns}
+    return pl.DataFrame(records, schema=schema)
 
 
 def _extra_names(table: pl.DataFrame) -> list[tuple[str, str]]:
@@ -97,4 +121,4 @@ def text_columns(frame: pl.DataFrame) -> list[str]:
             if dtype == pl.Utf8 and name not in numeric]
 
 
-__all__ = ["flat_frame", "findings_text", "text_columns", "format_plain"]
+__all__ = ["flat_frame", "findings_column", "text_columns"]
