@@ -66,16 +66,22 @@ def apply_award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> pl.Data
 
 def award_checks(table: pl.DataFrame, awards: dict[str, Award],
                  packs: dict[str, CompiledPack]) -> list[RingfenceCheck]:
+    # One pass over the lines: totals by grant and purpose, from which every check reads.
+    totals = table.group_by("grant", "purpose").agg(
+        pl.col("amount").sum(), pl.col(OVER).sum(), pl.col(RUNNING).max())
     checks: list[RingfenceCheck] = []
     for grant, award in awards.items():
         pack = packs[grant].loaded.pack
-        lines = table.filter(pl.col("grant") == grant)
+        lines = totals.filter(pl.col("grant") == grant)
         spent = int(lines["amount"].sum() or 0)
         over = int(lines[OVER].sum() or 0)
         checks.append(_award_check(grant, award, spent, over, int(lines[RUNNING].max() or 0),
                                    pack.ringfence.clause))
         if award.plan is not None:
-            checks.extend(_plan_checks(grant, award, lines, pack.ringfence.tolerance,
+            by_purpose = {purpose: int(total) for purpose, total in
+                          lines.filter(pl.col("purpose").is_not_null())
+                          .select("purpose", "amount").iter_rows()}
+            checks.extend(_plan_checks(grant, award, by_purpose, pack.ringfence.tolerance,
                                        pack.ringfence.plan_clause))
     return checks
 
@@ -93,12 +99,9 @@ def _award_check(grant: str, award: Award, spent: int, over: int, peak: int,
     return RingfenceCheck("award", grant, None, award.amount, spent, status, clause, message)
 
 
-def _plan_checks(grant: str, award: Award, lines: pl.DataFrame, tolerance: Decimal,
+def _plan_checks(grant: str, award: Award, totals: dict[str, int], tolerance: Decimal,
                  clause: str) -> list[RingfenceCheck]:
     plan = award.plan or {}
-    totals = {purpose: int(total) for purpose, total in
-              lines.filter(pl.col("purpose").is_not_null())
-              .group_by("purpose").agg(pl.col("amount").sum()).iter_rows()}
     checks = []
     planned_total = sum(plan.values())
     if planned_total != award.amount:
