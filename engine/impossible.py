@@ -62,6 +62,13 @@ def domain(field: str, context: Context) -> tuple | None:
     return None
 
 
+def always_present(field: str, context: Context) -> bool:
+    """Fields every checked line has: the required ones, and its grant (filled in from the award)."""
+    if field == "grant":
+        return context.pack_id is not None
+    return Line.model_fields[field].is_required()
+
+
 def _literal_values(annotation) -> tuple:
     for arg in typing.get_args(annotation):
         if typing.get_origin(arg) is typing.Literal:
@@ -221,7 +228,8 @@ def _field_can_hold(field: str, leaves: Iterable[Leaf], context: Context) -> boo
     leaves = list(leaves)
     ops = {leaf.op for leaf in leaves}
     if "absent" in ops:
-        return ops == {"absent"}  # every other test needs the field present
+        # every other test needs the field present
+        return ops == {"absent"} and not always_present(field, context)
     kind = LINE_FIELDS[field]
     allowed = domain(field, context)
     candidates: set | None = set(allowed) if allowed is not None else None

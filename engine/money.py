@@ -23,8 +23,19 @@ MONEY_PATTERN = (
 _MONEY = re.compile(MONEY_PATTERN)
 
 
+#: The largest whole-pound part the text grammar accepts (15 digits); numbers
+#: are held to the same bound, so that pence always fit a 64-bit column.
+MAX_POUNDS = 10**15 - 1
+
+
 class MoneyError(ValueError):
     pass
+
+
+def _bounded(pence: int, raw: str) -> int:
+    if abs(pence) > MAX_POUNDS * 100 + 99:
+        raise MoneyError(f"'{raw}' is too large to be an amount (at most £{MAX_POUNDS:,}.99)")
+    return pence
 
 
 def parse_pence(value: object) -> int:
@@ -32,7 +43,7 @@ def parse_pence(value: object) -> int:
     if isinstance(value, bool):
         raise MoneyError(f"{value!r} is not an amount")
     if isinstance(value, int):
-        return value * 100
+        return _bounded(value * 100, str(value))
     if isinstance(value, Decimal):
         return _decimal_to_pence(value, str(value))
     if isinstance(value, float):
@@ -61,7 +72,7 @@ def _decimal_to_pence(value: Decimal, raw: str) -> int:
         pence = value * 100
         if pence != pence.to_integral_value():
             raise MoneyError(f"'{raw}' has fractions of a penny")
-        return int(pence)
+        return _bounded(int(pence), raw)
     except InvalidOperation as exc:  # pragma: no cover - Decimal edge
         raise MoneyError(f"'{raw}' is not an amount") from exc
 

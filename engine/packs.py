@@ -91,6 +91,8 @@ def pack_files(rules_dir: Path) -> list[Path]:
     rules_dir = Path(rules_dir)
     if not rules_dir.is_dir():
         raise InputError("no such rules folder", source=str(rules_dir))
+    if (rules_dir / PACK_FILE).is_file():  # one pack's own folder
+        return [rules_dir / PACK_FILE]
     return sorted(rules_dir.glob(f"*/{PACK_FILE}"))
 
 

@@ -9,6 +9,7 @@ can name it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,12 +28,25 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
-def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "")
+_DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    # YAML 1.1 floats include base 60 (`1:30.5`) and `.inf`: keep those as written.
+    raw = loader.construct_scalar(node)
     try:
-        return Decimal(text)
+        value = Decimal(raw.replace("_", ""))
     except ArithmeticError:
-        return Decimal("NaN")
+        return raw
+    return value if value.is_finite() else raw
+
+
+def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    # YAML 1.1 reads `012` as octal 10, `0x10` as 16 and `1:30` as 90: an id
+    # `0123` would become '83' and an amount `1:30` £90. Only plain decimal
+    # integers are numbers; the rest stay as written, for the field to judge.
+    raw = loader.construct_scalar(node)
+    return int(raw.replace("_", "")) if _DECIMAL_INT.fullmatch(raw) else raw
 
 
 def _plain_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
@@ -40,6 +54,7 @@ def _plain_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _exact_float)
+_Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _plain_text)
 
 

@@ -193,3 +193,27 @@ def test_lint_checks_the_rules_an_amendment_brings(tmp_path):
          "rule 'excluded-cost.hospitality' can never match: category = 'Gifts' and category "
          "matches 'hospitality' cannot both hold"),
     ]
+
+
+def test_the_terminal_report_names_the_version_each_line_was_checked_against(cli, tmp_path):
+    proposal = write(tmp_path, "".join(f"  - {line}\n" for line in [
+        "{line_id: A1, date: 2025-06-01, amount: 10, purpose: alpha}",
+        "{line_id: A2, date: 2025-11-01, amount: 10, purpose: alpha}",
+        "{line_id: A3, amount: 10, purpose: alpha}",
+    ]))
+    run = cli("check", proposal, "--rules", FIXTURE_PACKS)
+    assert run.code == 0, run.stderr
+    out = run.stdout
+    assert "version 1; version 2 from 2025-10-01; version 3 from 2026-04-01" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line.split() and line.split()[0] in ("line", "A1", "A2", "A3")}
+    column = rows["line"].index("version")
+    assert [rows[lid][column] for lid in ("A1", "A2", "A3")] == ["1", "2", "3"]
+
+
+def test_the_terminal_report_of_a_pack_never_amended_has_no_version_column(cli):
+    from conftest import REPO
+
+    run = cli("check", REPO / "cases" / "problems" / "proposal.yaml", "--fail-on", "never")
+    header = next(line for line in run.stdout.splitlines() if line.startswith("line "))
+    assert "version" not in header.split()

@@ -95,6 +95,13 @@ BREAKS = [
     Break("an in list no line can match", FFPP, CAPITAL,
           "when: {field: cost_type, op: in, value: [capitol, capex]}",
           "cost_type in ['capitol', 'capex'] can never hold"),
+    Break("absent on a field every line has", CSC, CAPITAL,
+          "when: {field: amount, op: absent}",
+          "rule 'cost-type.capital' can never match: amount absent can never hold"),
+    Break("absent on the line id", FFPP, CAPITAL, "when: {field: line_id, op: absent}",
+          "can never match: line_id absent can never hold"),
+    Break("absent on the grant, which every checked line has", CFG, CAPITAL,
+          "when: {field: grant, op: absent}", "can never match: grant absent can never hold"),
     Break("a misspelt purpose code", CFG, NO_PURPOSE,
           "when: {field: purpose, op: eq, value: staying_putt}",
           "'staying_putt' is not a purpose of this pack; did you mean 'staying_put'?"),
@@ -223,3 +230,14 @@ def test_a_condition_too_wide_for_durable_rules_is_refused(rules_copy):
     problems = lint_rules(rules_copy)
     assert any(p.file == str(file) and p.line == line and "600 alternatives" in p.message
                for p in problems), problems
+
+
+def test_lint_takes_one_pack_folder_as_well_as_a_folder_of_packs(rules_copy, cli):
+    folder = rules_copy / CSC
+    text = (folder / "pack.yaml").read_text(encoding="utf-8")
+    (folder / "pack.yaml").write_text(text.replace(BEFORE_START, BEFORE_START.replace(
+        "field: date", "field: dtae"), 1), encoding="utf-8")
+    run = cli("rules", "lint", folder)
+    assert run.code == 1, run.stderr
+    assert f"{folder / 'pack.yaml'}:" in run.stdout
+    assert "'dtae' is not a line field" in run.stdout

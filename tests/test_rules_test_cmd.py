@@ -112,3 +112,11 @@ def test_amended_rules_need_cases_of_their_own(cli, tmp_path):
     assert ("  MISSING rule 'amount.large@2' (amendment 1 para 4) is never shown matching"
             in run.stdout)
     assert "'amount.large' (" not in run.stdout.split("MISSING", 1)[1]
+
+
+def test_rules_test_takes_one_pack_folder(cli, rules_copy):
+    run = cli("rules", "test", rules_copy / CFG)
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines()[-1] == "rules test: 1 pack, all passed"
+    assert drop_cases(rules_copy / CFG, "cost-type.capital") >= 1
+    assert cli("rules", "test", rules_copy / CFG).code == 1

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
 
 from .lines import Line
 from .types import Pence, StrictModel, Text
 
 
+def _not_negative(pence: int) -> int:
+    if pence < 0:
+        raise ValueError("cannot be negative")
+    return pence
+
+
+#: An allocation: an award or a plan line, never below zero.
+Allocation = Annotated[Pence, AfterValidator(_not_negative)]
+
+
 class Award(StrictModel):
     grant: Text = Field(description="the pack id of the grant, e.g. csc-prevention-2025-26")
-    amount: Pence = Field(description="the amount awarded")
-    plan: dict[str, Pence] | None = Field(
+    amount: Allocation = Field(description="the amount awarded")
+    plan: dict[str, Allocation] | None = Field(
         default=None, description="planned spend by purpose code")
 
 

@@ -6,7 +6,9 @@ import datetime as dt
 import difflib
 from typing import Any, Literal
 
-from pydantic import ConfigDict, BaseModel, model_validator
+from pydantic import ConfigDict, BaseModel, field_validator, model_validator
+
+from ..money import BLANKS
 
 from .types import Day, Pence, Text
 
@@ -67,6 +69,12 @@ class Line(BaseModel):
             # Blank cells mean "not given", whatever the field.
             return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
         return data
+
+    @field_validator("line_id")
+    @classmethod
+    def _trim_line_id(cls, value: str) -> str:
+        # Reports strip text, so 'L1 ' is 'L1': it must be a duplicate here too.
+        return value.strip(BLANKS)
 
     def extras(self) -> dict[str, Any]:
         return dict(self.__pydantic_extra__ or {})

@@ -36,7 +36,7 @@ def write(result: CheckResult, console: Console) -> None:
         console.print(Text(result.council, style="bold"))
     total = sum(len(lines) for lines in by_grant.values())
     for grant, grant_lines in by_grant.items():
-        _print_lines(console, result.packs[grant].loaded.pack, grant_lines,
+        _print_lines(console, result.packs[grant].loaded, grant_lines,
                      only_findings=total > FULL_LISTING_LIMIT,
                      note=lambda line, finding: finding_note(result, line, finding))
     console.print(_summary(result))
@@ -47,25 +47,33 @@ def write(result: CheckResult, console: Console) -> None:
         console.print(Text(text))
 
 
-def _print_lines(console: Console, pack, lines, only_findings: bool, note=None) -> None:
+def _print_lines(console: Console, loaded, lines, only_findings: bool, note=None) -> None:
+    pack = loaded.pack
+    # An amended pack: say which versions there are, and which one checked each line.
+    versioned = len(loaded.versions) > 1
     console.print()
     console.print(Text(f"{pack.title} ({pack.determination})", style="bold underline"))
+    if versioned:
+        console.print(Text("; ".join(
+            f"version {v.label}" + (f" from {v.in_force_from.isoformat()}" if v.in_force_from
+                                    else "") for v in loaded.versions), style="dim"))
     shown = [line for line in lines if not only_findings or line.status != "compliant"]
     if not shown:
         console.print(Text(f"  all {len(lines)} lines compliant", style="green"))
         return
     grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
+    for _ in range(4 if versioned else 3):
+        grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_row(*(Text(h, style="bold") for h in
-                   ("line", "date", "purpose", "amount", "status", "description")))
+    heads = ("line", "date") + (("version",) if versioned else ()) + (
+        "purpose", "amount", "status", "description")
+    grid.add_row(*(Text(h, style="bold") for h in heads))
     for line in shown:
         v = line.values
-        grid.add_row(line.line_id, v["date"].isoformat() if v["date"] else "-",
+        version = (line.pack_version or "-",) if versioned else ()
+        grid.add_row(line.line_id, v["date"].isoformat() if v["date"] else "-", *version,
                      v["purpose"] or "-", format_gbp(v["amount"]), _status(line.status),
                      v["description"] or "")
     console.print(grid)
