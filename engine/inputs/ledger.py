@@ -124,6 +124,7 @@ def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap
         elif name in _REQUIRED:
             raise _no_column_for(name, raw, source, map_source)
         else:
+            _refuse_near_miss(name, raw, column_map, source)
             expr = pl.lit(None, dtype=pl.Utf8)
         exprs.append(expr.cast(pl.Utf8).alias(name))
     return exprs
@@ -143,6 +144,20 @@ def _column(raw: pl.DataFrame, names: str | list[str], source: str,
     hint = f"; did you mean '{guess}'?" if guess else f" (columns: {', '.join(present)})"
     where = f" (named in {map_source})" if map_source else ""
     raise InputError(f"no column '{name}'{where}{hint}", source=source, line=1, field=name)
+
+
+def _refuse_near_miss(name: str, raw: pl.DataFrame, column_map: ColumnMap,
+                      source: str) -> None:
+    """A column one letter or one case away from a field nobody gives ('Date') is a
+    mistake, as the same key in a proposal is: kept as an extra column, it would leave
+    every line without that field."""
+    unmapped = [c for c in raw.columns
+                if c not in ("_index", READ_PROBLEM) and c not in column_map.columns]
+    guess = near_miss(name, unmapped)
+    if guess is not None:
+        raise InputError(f"column '{guess}' is not a line field; did you mean '{name}'? "
+                         "(rename it, or map it with --map)", source=source, line=1,
+                         field=guess)
 
 
 def _no_column_for(name: str, raw: pl.DataFrame, source: str,
