@@ -11,7 +11,7 @@ import polars as pl
 
 from ..classify import RULE_RANK, RULES
 from ..message_columns import findings_expression
-from ..money import format_plain
+from ..money import to_decimal
 from ..result import CROSS_RANK, STATUS, CheckResult
 from ..ringfence import OVER
 from ..table import ROW, SEQ, SOURCE, extra_columns
@@ -24,9 +24,13 @@ CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier
                   "description", "existing_service"]
 
 
+MONEY = pl.Decimal(38, 2)
+
+
 def _pounds(expr: pl.Expr) -> pl.Expr:
-    """Int64 pence -> '-1234.50', exactly (pence over 100 always has two decimals)."""
-    return (expr.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(38, 2)).cast(pl.Utf8)
+    """Int64 pence -> pounds as an exact decimal (pence over 100 always has two places),
+    which CSV writes as `-1234.50` and Excel keeps as a number."""
+    return (expr.cast(MONEY) / 100).cast(MONEY)
 
 
 def findings_column(result: CheckResult) -> pl.Series:
@@ -73,32 +77,29 @@ def flat_frame(result: CheckResult) -> pl.DataFrame:
         pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
         pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
         *[_pounds(expr).alias(name) for name, expr in parts.items()],
-        pl.col(_FINDINGS).fill_null("").alias(FINDINGS),
-        pl.col("date").dt.to_string("%Y-%m-%d"),
-        *CANONICAL_REST[1:-1],
-        pl.col("existing_service").cast(pl.Utf8).str.to_lowercase(),
+        pl.col(_FINDINGS).fill_null("").alias(FINDINGS), *CANONICAL_REST,
         *[pl.col(name).alias(alias) for name, alias in _extra_names(result.table)])
     if not result.rejected:
         return lines
-    return pl.concat([lines, _rejected_rows(result, lines.columns)], how="diagonal_relaxed")
+    return pl.concat([lines, _rejected_rows(result, lines)])
 
 
-def _rejected_rows(result: CheckResult, columns: list[str]) -> pl.DataFrame:
+def _rejected_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame:
     """Rejected rows: no money counted under any status; raw values under their own
     column where the report has one."""
-    zero = format_plain(0)
+    zero = to_decimal(0)
     records = []
     for row in result.rejected:
+        # Raw text under a column of its own name, where that column holds text.
         record = {name: value for name, value in row.raw.items()
-                  if name in columns and name not in FIRST}
+                  if lines.schema.get(name) == pl.Utf8 and name not in FIRST}
         records.append({**record, "source": row.source, "row": row.row,
                         "line_id": row.raw.get("line_id"), "status": "rejected",
-                        "amount": None if row.amount is None else format_plain(row.amount),
+                        "amount": None if row.amount is None else to_decimal(row.amount),
                         "compliant_amount": zero, "at_risk_amount": zero,
                         "non_compliant_amount": zero,
                         FINDINGS: row.explain()})
-    schema = {name: (pl.Int64 if name == "row" else pl.Utf8) for name in columns}
-    return pl.DataFrame(records, schema=schema)
+    return pl.DataFrame(records, schema=lines.schema)
 
 
 def _extra_names(table: pl.DataFrame) -> list[tuple[str, str]]:
@@ -116,9 +117,7 @@ def _extra_names(table: pl.DataFrame) -> list[tuple[str, str]]:
 
 
 def text_columns(frame: pl.DataFrame) -> list[str]:
-    numeric = {"row", "amount", "compliant_amount", "at_risk_amount", "non_compliant_amount"}
-    return [name for name, dtype in frame.schema.items()
-            if dtype == pl.Utf8 and name not in numeric]
+    return [name for name, dtype in frame.schema.items() if dtype == pl.Utf8]
 
 
 __all__ = ["flat_frame", "findings_column", "text_columns"]

@@ -20,9 +20,6 @@ from ..result import CheckResult
 from .flat import flat_frame
 
 EXCEL_CELL_LIMIT = 32767
-MONEY = {"amount", "compliant_amount", "at_risk_amount", "non_compliant_amount"}
-
-
 def _text(value: str) -> str:
     """What a cell can hold: XML has no control characters, and Excel no more than
     32,767 characters in a cell (the CSV and JSON reports keep the full text)."""
@@ -47,8 +44,7 @@ def write(result: CheckResult, stream, context) -> None:
     lines = book.create_sheet("lines")
     lines.append([_cell(lines, name) for name in frame.columns])
     for row in frame.iter_rows(named=True):
-        lines.append([_cell(lines, Decimal(v) if k in MONEY and v is not None else v)
-                      for k, v in row.items()])
+        lines.append([_cell(lines, value) for value in row.values()])
     summary = book.create_sheet("summary")
     summary.append(["status", "lines", "amount"])
     for status, bucket in result.summary.items():
