@@ -62,8 +62,10 @@ class _Award:
 
 def run_check(request: CheckRequest) -> CheckResult:
     step = request.progress or (lambda stage, done, total: None)
-    hashing = ThreadPoolExecutor(max_workers=1)  # hashlib releases the GIL: hash while reading
-    digests = {path: hashing.submit(sha256_of, path) for path in _evidence_files(request)}
+    # polars and hashlib release the GIL: inputs are hashed while they are read, and the
+    # cross-line checks run beside classification (which alone calls durable-rules).
+    background = ThreadPoolExecutor(max_workers=2)
+    digests = {path: background.submit(sha256_of, path) for path in _evidence_files(request)}
     packs = load_packs(Path(request.rules) if request.rules else None)
     column_map = _load_map(request.column_map)
     files = _read_inputs(request, column_map, step)
@@ -72,22 +74,24 @@ def run_check(request: CheckRequest) -> CheckResult:
     table, unassigned = _assign_grants(table, awards)
     rejected = [row for f in files for row in f.rejected] + unassigned
     if rejected and not request.skip_bad_rows:
+        background.shutdown(cancel_futures=True)
         raise RejectedRowsError(rejected)
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     done = len(request.inputs)
+    crossing = background.submit(cross_line_findings, table, checks)
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
     table = classify(table, compiled)
-    step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
-    cross = cross_line_findings(table, checks)
-    table = table.with_columns(
-        pl.col(SEQ).is_in(cross[SEQ].implode()).cast(pl.Int64).alias(CROSS_RANK))
     table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
-    table = final_status(table)
+    step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
+    cross = crossing.result()
+    flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
+        table[SEQ].search_sorted(cross[SEQ].unique()), 1)
+    table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
     step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
     ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)
     evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()},
                          checks)
-    hashing.shutdown()
+    background.shutdown()
     return CheckResult(table, compiled, ringfences, council, evidence=evidence,
                        rejected=rejected, cross=cross, checks=checks,
                        award_lines={g: (a.source, a.where) for g, a in awards.items()})
