@@ -42,23 +42,25 @@ class RingfenceCheck:
 def apply_award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> pl.DataFrame:
     """Adds `_running` (running total after each line) and `_over` (pence beyond the award).
 
-    Lines are taken by date, undated last; a stable sort keeps input order within a day.
+    Each award's lines are taken by date, undated last; a stable sort keeps input order
+    within a day.
     """
-    order = table.select(pl.arg_sort_by("date", nulls_last=True, maintain_order=True))[:, 0]
-    grants, amounts = table["grant"].gather(order), table["amount"].gather(order)
     running = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
     over = running.clone()
     for grant, award in awards.items():
-        where = (grants == grant).arg_true()
-        if not where.len():
+        lines = table.select(pl.arg_where(pl.col("grant") == grant))[:, 0]
+        if not lines.len():
             continue
-        spent = amounts.gather(where)
+        by_date = table["date"].gather(lines).to_frame().select(
+            pl.arg_sort_by("date", nulls_last=True, maintain_order=True))[:, 0]
+        lines = lines.gather(by_date)
+        spent = table["amount"].gather(lines)
         after = spent.cum_sum()
         beyond_after = (after - award.amount).clip(lower_bound=0)
         beyond_before = (after - spent - award.amount).clip(lower_bound=0)
+        # A credit is never beyond the award; a payment is beyond it by what it adds.
         beyond = pl.select(pl.when(spent > 0).then(beyond_after - beyond_before).otherwise(0)
                            .clip(lower_bound=0).cast(pl.Int64))[:, 0]
-        lines = order.gather(where)
         running = running.scatter(lines, after)
         over = over.scatter(lines, beyond)
     return table.with_columns(running.alias(RUNNING), over.alias(OVER))
