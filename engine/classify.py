@@ -20,29 +20,22 @@ def classify(table: pl.DataFrame, packs: dict[str, CompiledPack]) -> pl.DataFram
     """`table` with `_rules` (matched rule ids, pack order), `_rule_rank` (worst status) and
     `_pack_version` (the version of the pack in force on the line's date).
 
-    Every line gets the number of its decision in a list of decisions (one per group
-    of lines durable-rules saw one representative of); the columns are gathered from
-    that list, so the table keeps its order and is never joined to itself.
+    Every line gets the number of its decision in one list of decisions (one per
+    distinct case durable-rules decided); the columns are gathered from that list,
+    so the table keeps its order and is never joined to itself.
     """
     rules: list[list[str]] = []
     ranks: list[int] = []
     versions: list[str] = []
-    decision = pl.Series(None, [None] * 0, dtype=pl.Int64)
-    parts = list(_subsets(table, packs))
-    for positions, lines, version in parts:
-        local = _decide(lines, version, rules, ranks, versions)
-        if positions is None:
-            decision = local
-        else:
-            if decision.len() == 0:
-                decision = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
-            decision = decision.scatter(positions, local)
-    if not parts:
-        decision = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
+    number = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
+    for positions, lines, version in _subsets(table, packs):
+        local = _decide(lines, version, rules, ranks)
+        versions += [version.version] * (len(rules) - len(versions))
+        number = local if positions is None else number.scatter(positions, local)
     return table.with_columns(
-        pl.Series(RULES, rules, dtype=pl.List(pl.Utf8)).gather(decision),
-        pl.Series(RULE_RANK, ranks, dtype=pl.Int64).gather(decision),
-        pl.Series(PACK_VERSION, versions, dtype=pl.Utf8).gather(decision))
+        pl.Series(RULES, rules, dtype=pl.List(pl.Utf8)).gather(number),
+        pl.Series(RULE_RANK, ranks, dtype=pl.Int64).gather(number),
+        pl.Series(PACK_VERSION, versions, dtype=pl.Utf8).gather(number))
 
 
 def _subsets(table: pl.DataFrame, packs: dict[str, CompiledPack]):
@@ -81,19 +74,36 @@ def _by_version(subset: pl.DataFrame, pack: CompiledPack):
             yield pack.versions[version.label], selected
 
 
-def _decide(lines: pl.DataFrame, pack: CompiledPack, rules: list, ranks: list,
-            versions: list) -> pl.Series:
-    """Per line, the number of its decision; appends the new decisions to the lists."""
-    first = representatives(lines, pack.tests)
-    status_rank = {rule.id: RANK[rule.status] for rule in pack.rules}
-    needed = list(pack.fields)
-    distinct = first.unique().sort()
-    rows = lines.select(needed)
-    for row_index in distinct.to_list():
-        decided = pack.decide(rows.row(row_index, named=True))
-        rules.append(list(decided))
-        ranks.append(max((status_rank[r] for r in decided), default=0))
-        versions.append(pack.version)
-    offset = len(rules) - distinct.len()
-    return first.replace_strict(distinct, pl.int_range(offset, len(rules), dtype=pl.Int64,
+def _decide(lines: pl.DataFrame, pack: CompiledPack, rules: list, ranks: list) -> pl.Series:
+    """Per line, the number of its decision; the new decisions (rule ids in pack order,
+    worst status) are appended to `rules` and `ranks`."""
+    decided, numbers = [], {}  # per shard: its decisions, and each line's decision number
+    for index, shard in enumerate(pack.shards):
+        first = representatives(lines, shard.tests)
+        distinct = first.unique().sort()
+        rows = lines.select(list(shard.fields))
+        decided.append([shard.decide(rows.row(row, named=True)) for row in distinct.to_list()])
+        numbers[f"s{index}"] = _numbered(first, distinct)
+    # A line's rules are the union of its shards' decisions: one union per distinct
+    # combination (with one shard, the combinations are its decisions).
+    if len(numbers) == 1:
+        picks, number = [(n,) for n in range(len(decided[0]))], numbers["s0"]
+    else:
+        combos = pl.DataFrame(numbers).with_row_index("row").select(
+            pl.col("row").first().over(list(numbers)).cast(pl.Int64).alias("first"), *numbers)
+        distinct = combos["first"].unique().sort()
+        picks = combos[distinct].select(list(numbers)).rows()
+        number = _numbered(combos["first"], distinct)
+    rank = [RANK[rule.status] for rule in pack.rules]
+    offset = len(rules)
+    for pick in picks:
+        matched = sorted(i for shard, n in enumerate(pick) for i in decided[shard][n])
+        rules.append([pack.rules[i].id for i in matched])
+        ranks.append(max((rank[i] for i in matched), default=0))
+    return number + offset
+
+
+def _numbered(first: pl.Series, distinct: pl.Series) -> pl.Series:
+    """Each value of `first` as its place in `distinct`."""
+    return first.replace_strict(distinct, pl.int_range(distinct.len(), dtype=pl.Int64,
                                                        eager=True), return_dtype=pl.Int64)

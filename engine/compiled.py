@@ -7,11 +7,68 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from .conditions import Node, Test, resolve, tests_of
+from .durable_compiler import definition_size
 from .durable_runner import RulesetRunner
 from .facts import GUARD_FIELD, make_fact
 from .models.lines import LINE_FIELDS
 from .models.pack import Pack, Rule
 from .packs import LoadedPack, PackVersion
+
+
+#: Two limits of durable-rules found here, each making a shard of a big pack:
+#: a ruleset definition much over 80,000 characters of JSON (about 700 simple rules)
+#: makes `register_rulesets` spin forever, so rulesets stay under half that; and a
+#: fact that matches more than 64 rules of one ruleset fails to assert (error 303),
+#: so no ruleset has more rules than that.
+SHARD_SIZE = 40_000
+SHARD_RULES = 64
+
+
+def _distinct_tests(nodes) -> list[Test]:
+    unique: dict[Test, None] = {}
+    for node in nodes:
+        for test in tests_of(node):
+            unique.setdefault(test, None)
+    return list(unique)
+
+
+def _fields(tests: list[Test]) -> dict[str, str]:
+    read = {test.field for test in tests} | {GUARD_FIELD}
+    return {name: kind for name, kind in LINE_FIELDS.items() if name in read}
+
+
+def _word_fields(tests: list[Test]) -> frozenset[str]:
+    return frozenset(test.field for test in tests if test.op == "matches")
+
+
+@dataclass
+class Shard:
+    """Some of a pack's rules, registered as one durable-rules ruleset.
+
+    Lines are grouped per shard, by the shard's own tests: rules on different
+    fields in different shards multiply no groups together.
+    """
+
+    rules: tuple[int, ...]  # indexes into the pack's rules
+    conditions: list[Node]
+    label: str
+
+    @cached_property
+    def tests(self) -> list[Test]:
+        return _distinct_tests(self.conditions)
+
+    @cached_property
+    def fields(self) -> dict[str, str]:
+        return _fields(self.tests)
+
+    @cached_property
+    def runner(self) -> RulesetRunner:
+        return RulesetRunner(self.conditions, self.label)
+
+    def decide(self, line: Mapping[str, Any]) -> tuple[int, ...]:
+        """Indexes (in the pack) of this shard's rules durable-rules matches for `line`."""
+        fact = make_fact(line, self.fields, _word_fields(self.tests))
+        return tuple(self.rules[i] for i in self.runner.decide(fact))
 
 
 @dataclass
@@ -59,31 +116,49 @@ class CompiledPack:
     @cached_property
     def tests(self) -> list[Test]:
         """Every distinct leaf test of the pack: lines that agree on all of them are alike."""
-        unique: dict[Test, None] = {}
-        for node in self.conditions:
-            for test in tests_of(node):
-                unique.setdefault(test, None)
-        return list(unique)
+        return _distinct_tests(self.conditions)
 
     @cached_property
     def fields(self) -> dict[str, str]:
-        read = {test.field for test in self.tests} | {GUARD_FIELD}
-        return {name: kind for name, kind in LINE_FIELDS.items() if name in read}
+        return _fields(self.tests)
 
     @cached_property
     def word_fields(self) -> frozenset[str]:
-        return frozenset(test.field for test in self.tests if test.op == "matches")
+        return _word_fields(self.tests)
 
     @cached_property
-    def runner(self) -> RulesetRunner:
-        return RulesetRunner(self.conditions, f"{self.id}_v{self.version}")
+    def shards(self) -> list[Shard]:
+        """The pack as durable-rules rulesets: one, unless it is too big for one. Then its
+        rules go by the fields they read (so that thresholds on one field do not multiply
+        the groups of another), each such set cut to size, in pack order."""
+        label = f"{self.id}_v{self.version}"
+        if len(self.rules) <= SHARD_RULES and definition_size(self.conditions) <= SHARD_SIZE:
+            return [Shard(tuple(range(len(self.rules))), self.conditions, label)]
+        by_fields: dict[frozenset[str], list[int]] = {}
+        for index, node in enumerate(self.conditions):
+            read = frozenset(test.field for test in tests_of(node))
+            by_fields.setdefault(read, []).append(index)
+        cuts: list[list[int]] = []
+        for members in by_fields.values():
+            cuts.append([])
+            size = 0
+            for index in members:
+                rule_size = definition_size([self.conditions[index]])
+                if cuts[-1] and (size + rule_size > SHARD_SIZE
+                                 or len(cuts[-1]) == SHARD_RULES):
+                    cuts.append([])
+                    size = 0
+                cuts[-1].append(index)
+                size += rule_size
+        return [Shard(tuple(cut), [self.conditions[i] for i in cut], label) for cut in cuts]
 
     def fact(self, line: Mapping[str, Any]) -> dict[str, Any]:
         return make_fact(line, self.fields, self.word_fields)
 
     def decide(self, line: Mapping[str, Any]) -> tuple[str, ...]:
         """Rule ids durable-rules matches for one line, in pack order."""
-        return tuple(self.rules[i].id for i in self.runner.decide(self.fact(line)))
+        matched = sorted(index for shard in self.shards for index in shard.decide(line))
+        return tuple(self.rules[i].id for i in matched)
 
 
 def compile_packs(packs: Mapping[str, LoadedPack]) -> dict[str, CompiledPack]:

@@ -8,6 +8,7 @@ word-suffix of the text, anchored at its start (see conditions.suffix_pattern).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .conditions import AllOf, AnyOfNodes, Node, Test, suffix_pattern
@@ -56,3 +57,9 @@ def compile_ruleset(conditions: list[Node], actions: list) -> dict[str, Any]:
         guarded = {"$and": [{"$ex": {GUARD_FIELD: 1}}, compile_node(node)]}
         ruleset[rule_name(index)] = {"all": [{"m": guarded}], "run": action}
     return ruleset
+
+
+def definition_size(conditions: list[Node]) -> int:
+    """Characters of the ruleset definition these conditions compile to (without actions)."""
+    rules = compile_ruleset(conditions, [None] * len(conditions))
+    return len(json.dumps({name: rule["all"] for name, rule in rules.items()}))

@@ -60,19 +60,34 @@ def template_expression(template: str, packvals: dict[str, str]) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
-def findings_expression(pack: CompiledPack, award_amount: int) -> pl.Expr:
-    """'rule [status]: message | ...' for a pack's lines: rules in pack order, then the award."""
+def findings_text(lines: pl.DataFrame, pack: CompiledPack, award_amount: int) -> pl.Series:
+    """Per line of `lines`: 'rule [status]: message | ...' (rules in pack order, then the
+    award), or null. Each rule's message is rendered only for the lines it matched, so
+    the work and memory follow the findings, not lines times rules."""
     packvals = pack_values(pack.loaded.pack)
-    texts = [pl.when(pl.col(RULES).list.contains(rule.id)).then(pl.concat_str([
-        pl.lit(f"{rule.id} [{rule.status}]: "), template_expression(rule.message, packvals)]))
-        for rule in pack.rules]
+    framed = lines.with_row_index("_line")
+    pieces = []
+    for order, rule in enumerate(pack.rules):
+        matched = framed.filter(pl.col(RULES).list.contains(rule.id))
+        if matched.height:
+            pieces.append(matched.select("_line", pl.lit(order).alias("_order"), pl.concat_str([
+                pl.lit(f"{rule.id} [{rule.status}]: "),
+                template_expression(rule.message, packvals)]).alias("_text")))
     over = pl.col(OVER).fill_null(0)
-    texts.append(pl.when(over > 0).then(pl.concat_str([
-        pl.lit(f"{OVER_RULE} [non_compliant]: "), gbp(over), pl.lit(" of this line's "),
-        gbp(pl.col("amount")), pl.lit(" is beyond the award of "),
-        pl.lit(_gbp_text(award_amount)), pl.lit(" (running total "), gbp(pl.col(RUNNING)),
-        pl.lit(" after this line)")])))
-    return pl.concat_str(texts, separator=" | ", ignore_nulls=True)
+    beyond = framed.filter(over > 0)
+    if beyond.height:
+        pieces.append(beyond.select("_line", pl.lit(len(pack.rules)).alias("_order"),
+                                    pl.concat_str([
+            pl.lit(f"{OVER_RULE} [non_compliant]: "), gbp(over), pl.lit(" of this line's "),
+            gbp(pl.col("amount")), pl.lit(" is beyond the award of "),
+            pl.lit(_gbp_text(award_amount)), pl.lit(" (running total "), gbp(pl.col(RUNNING)),
+            pl.lit(" after this line)")]).alias("_text")))
+    text = pl.repeat(None, lines.height, dtype=pl.Utf8, eager=True)
+    if not pieces:
+        return text
+    joined = (pl.concat(pieces).sort("_line", "_order")
+              .group_by("_line", maintain_order=True).agg(pl.col("_text").str.join(" | ")))
+    return text.scatter(joined["_line"], joined["_text"])
 
 
 def _gbp_text(pence: int) -> str:

@@ -23,6 +23,7 @@ from .facts import words
 from .models.lines import LINE_FIELDS
 
 _BITS = 62  # tests per Int64 key column
+_BATCH = 16  # tests evaluated together
 
 
 def test_expression(test: Test) -> pl.Expr:
@@ -67,7 +68,8 @@ def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr:
         return_dtype=pl.Int64).fill_null(0)
 
 
-def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Expr:
+def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
+    """Bit `i` set where the line passes tests[i] (at most _BITS tests)."""
     parts = []
     words_by_field: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for bit, test in enumerate(tests):
@@ -77,16 +79,19 @@ def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Expr:
             parts.append(pl.when(test_expression(test)).then(pl.lit(1 << bit, pl.Int64))
                          .otherwise(pl.lit(0, pl.Int64)))
     parts += [_word_bits(table[name], patterns) for name, patterns in words_by_field.items()]
-    return pl.sum_horizontal(parts) if parts else pl.lit(0, dtype=pl.Int64)
+    key = pl.repeat(0, table.height, dtype=pl.Int64, eager=True)
+    # A few tests at a time: each holds a whole column until the batch is summed.
+    for start in range(0, len(parts), _BATCH):
+        key = key + table.select(pl.sum_horizontal(parts[start:start + _BATCH]))[:, 0]
+    return key
 
 
 def representatives(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
     """Per row, the index of the first row of its group: the one durable-rules decides."""
     if table.height == 0:
         return pl.Series("representative", [], dtype=pl.Int64)
-    keys = [_key(table, tests[start:start + _BITS]).alias(f"k{start // _BITS}")
-            for start in range(0, max(len(tests), 1), _BITS)]
-    names = [f"k{index}" for index in range(len(keys))]
-    return table.select(*keys).with_row_index("row").select(
-        pl.col("row").first().over(names).cast(pl.Int64).alias("representative")
+    keys = pl.DataFrame([_key(table, tests[start:start + _BITS]).alias(f"k{start // _BITS}")
+                         for start in range(0, max(len(tests), 1), _BITS)])
+    return keys.with_row_index("row").select(
+        pl.col("row").first().over(keys.columns).cast(pl.Int64).alias("representative")
     )["representative"]

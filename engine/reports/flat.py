@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..classify import RULE_RANK, RULES
-from ..message_columns import findings_expression
+from ..message_columns import findings_text
 from ..money import to_decimal
 from ..result import CROSS_RANK, STATUS, CheckResult
 from ..ringfence import OVER
@@ -46,8 +46,7 @@ def findings_column(result: CheckResult) -> pl.Series:
     for grant, pack in sorted(result.packs.items()):
         positions = table.select(pl.arg_where(own & (pl.col("grant") == grant)))[:, 0]
         if positions.len():
-            rendered = table[positions].select(
-                findings_expression(pack, result.award_amount(grant)))[:, 0]
+            rendered = findings_text(table[positions], pack, result.award_amount(grant))
             text = text.scatter(positions, rendered)
     if result.cross is not None and result.cross.height:
         cross = (result.cross.group_by(SEQ, maintain_order=True)
