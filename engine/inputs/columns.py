@@ -21,6 +21,12 @@ def blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(_BLANK)
 
 
+def untidy(expr: pl.Expr) -> pl.Expr:
+    """Whether any cell of a text column would change under blank_to_null."""
+    length = expr.str.len_bytes()
+    return ((expr.str.strip_chars(BLANKS).str.len_bytes() != length) | (length == 0)).any()
+
+
 def money(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Text -> (Int64 pence, error message)."""
     raw = expr

@@ -217,8 +217,12 @@ def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     cost_type, cost_type_error = columns.choice_series(frame["cost_type"], COST_TYPES)
     text_fields = [name for name, kind in LINE_FIELDS.items() if kind == "text"
                    and name != "cost_type"]
+    # Most columns of an export have no padded or empty cell: clean only those that do.
+    untidy = frame.select(columns.untidy(pl.col(name)).alias(name)
+                          for name in text_fields).row(0, named=True)
     typed = frame.with_columns(
-        *[columns.blank_to_null(pl.col(name)).alias(name) for name in text_fields],
+        *[columns.blank_to_null(pl.col(name)).alias(name)
+          for name in text_fields if untidy[name]],
         cost_type.alias("cost_type"), amount.alias("amount"), day.alias("date"),
         existing.alias("existing_service"))
     ids = typed["line_id"]
