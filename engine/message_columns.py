@@ -60,12 +60,16 @@ def template_expression(template: str, packvals: dict[str, str]) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
-def findings_text(lines: pl.DataFrame, pack: CompiledPack, award_amount: int) -> pl.Series:
-    """Per line of `lines`: 'rule [status]: message | ...' (rules in pack order, then the
-    award), or null. Each rule's message is rendered only for the lines it matched, so
+def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
+                  award_amount: int) -> pl.Series:
+    """Per line of `table` at `positions`: 'rule [status]: message | ...' (rules in pack
+    order, then the award), or null. Each rule's message is rendered only for the lines it matched, so
     the work and memory follow the findings, not lines times rules."""
     packvals = pack_values(pack.loaded.pack)
-    framed = lines.with_row_index("_line")
+    shown = {name for rule in pack.rules for _, name, _, _ in _formatter.parse(rule.message)
+             if name and name not in packvals}
+    framed = table.select(RULES, OVER, RUNNING, "amount", *sorted(shown - {"amount"})
+                          )[positions].with_row_index("_line")
     pieces = []
     for order, rule in enumerate(pack.rules):
         matched = framed.filter(pl.col(RULES).list.contains(rule.id))
@@ -82,7 +86,7 @@ def findings_text(lines: pl.DataFrame, pack: CompiledPack, award_amount: int) ->
             gbp(pl.col("amount")), pl.lit(" is beyond the award of "),
             pl.lit(_gbp_text(award_amount)), pl.lit(" (running total "), gbp(pl.col(RUNNING)),
             pl.lit(" after this line)")]).alias("_text")))
-    text = pl.repeat(None, lines.height, dtype=pl.Utf8, eager=True)
+    text = pl.repeat(None, positions.len(), dtype=pl.Utf8, eager=True)
     if not pieces:
         return text
     joined = (pl.concat(pieces).sort("_line", "_order")

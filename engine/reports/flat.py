@@ -46,7 +46,7 @@ def findings_column(result: CheckResult) -> pl.Series:
     for grant, pack in sorted(result.packs.items()):
         positions = table.select(pl.arg_where(own & (pl.col("grant") == grant)))[:, 0]
         if positions.len():
-            rendered = findings_text(table[positions], pack, result.award_amount(grant))
+            rendered = findings_text(table, positions, pack, result.award_amount(grant))
             text = text.scatter(positions, rendered)
     if result.cross is not None and result.cross.height:
         cross = (result.cross.group_by(SEQ, maintain_order=True)
