@@ -12,16 +12,18 @@ import re
 
 import polars as pl
 
-from .flat import flat_frame, text_columns
+from .flat import FINDINGS, flat_frame, text_columns
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells, and headers (a ledger's own column names), made inert."""
-    # Most columns have no such cell: find which do first, and copy only those.
+    # Most columns have no such cell: find which do first, and copy only those. The
+    # status and the findings (which start with a rule id) are ours, never the input's.
     found = frame.select(pl.col(name).str.contains(_FORMULA_START).any()
-                         for name in text_columns(frame)).row(0, named=True)
+                         for name in text_columns(frame)
+                         if name not in ("status", FINDINGS)).row(0, named=True)
     frame = frame.with_columns(
         pl.when(pl.col(name).str.contains(_FORMULA_START))
         .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
