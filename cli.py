@@ -68,7 +68,7 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default="non_compliant",
               show_default=True, help="Exit 1 when anything is at or above this status.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes reading input files at once (default: all cores).")
+              help="Input files read at once, one thread each (default: all cores).")
 @waiver_options
 @click.option("--baseline", type=click.Path(dir_okay=False),
               help="JSON report of an earlier check: only findings not in it (or worse than "

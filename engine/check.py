@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -47,7 +46,7 @@ class CheckRequest:
     #: Called with a stage name and (done, total) as the check goes; the CLI draws it.
     #: Steps are one per input file read, then one per STAGES_AFTER_READING.
     progress: Callable[[str, int, int], None] | None = None
-    #: Processes reading input files at once (each file is read by one process).
+    #: Input files read at once (one thread each).
     jobs: int = 1
 
 
@@ -149,10 +148,11 @@ def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step) -> l
             step(_reading(paths, index), index, len(paths) + len(STAGES_AFTER_READING))
             files.append(read_input(path, column_map, request.column_map))
         return files
-    # Reading and parsing is per file, so files spread over processes; results come back
-    # in input order. (durable-rules is not involved here: it is not fork- or thread-safe.)
-    # Fork would copy polars' thread pool mid-use and can deadlock: start clean processes.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    # Reading and parsing is per file, so files are read at once, one thread each: polars
+    # and hashlib release the GIL, and a thread, unlike a process, hands its table back
+    # without copying it. Results come back in input order. (durable-rules, which is not
+    # thread-safe, is not involved here.)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(read_input, path, column_map, request.column_map)
                    for path in paths]
         files = []

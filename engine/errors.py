@@ -15,10 +15,6 @@ class InputError(Exception):
         self.column = column  # for tools that point into the file (rules lint); not rendered
         super().__init__(self.render())
 
-    def __reduce__(self):
-        # Errors cross process boundaries (--jobs): keep the keyword arguments.
-        return (_rebuild, (type(self), self.message, self.source, self.line, self.field))
-
     def render(self) -> str:
         where = ""
         if self.source:
@@ -32,7 +28,3 @@ class InputError(Exception):
 
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
-
-
-def _rebuild(kind, message, source, line, field):
-    return kind(message, source=source, line=line, field=field)

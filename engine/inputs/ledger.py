@@ -60,9 +60,6 @@ class RejectedRowsError(InputError):
         self.rejected = rejected
         super().__init__(f"{_rows(len(rejected))} could not be read")
 
-    def __reduce__(self):
-        return (type(self), (self.rejected,))
-
     def lines(self) -> list[str]:
         hint = ("fix them, or pass --skip-bad-rows to check the rest and list these in the "
                 "report")
