@@ -136,3 +136,19 @@ def test_an_excel_ledger_goes_through_a_column_map(tmp_path, awards, cli):
     lines = json.loads(run.stdout)["lines"]
     assert [(line["line_id"], line["purpose"]) for line in lines] == [
         ("ledger.xlsx:2", "family_help"), ("ledger.xlsx:3", None)]
+
+
+def test_a_formula_excel_never_computed_is_a_rejected_row_not_an_empty_cell(tmp_path, cli,
+                                                                             awards):
+    """openpyxl and other programs write formulas without their values; read as empty,
+    the supplier (or amount) would be lost without a word."""
+    path = workbook(tmp_path, [
+        ["line_id", "date", "amount", "supplier"],
+        ["A", "2025-06-01", 10, "Acme"],
+        ["B", "2025-06-02", 20, '=UPPER("acme")'],
+    ])
+    run = cli("check", path, "--awards", awards)
+    assert run.code == 2
+    assert f"{path}:3: row: formulas with no computed value (supplier='=UPPER(\"acme\")')" \
+        in run.stderr
+    assert "Traceback" not in run.stderr

@@ -36,16 +36,36 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def read_text_columns(path: Path) -> pl.DataFrame:
+def _open(path: Path, data_only: bool):
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many types for a bad file
         raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
                          source=str(path)) from None
+
+
+def _uncomputed(values, formulas, names) -> str | None:
+    """Why a row cannot be a line when a cell holds a formula Excel never computed (a
+    workbook written by a program, not saved by Excel, has no value for it): read as
+    empty, the value would be lost without a word."""
+    missing = [f"{names[i] if i < len(names) else f'column {i + 1}'}={formula!r}"
+               for i, (value, formula) in enumerate(zip(values, formulas))
+               if value is None and isinstance(formula, str) and formula.startswith("=")]
+    if not missing:
+        return None
+    return (f"row: formulas with no computed value ({', '.join(missing)}): open and save "
+            "the workbook in Excel, or export it as values")
+
+
+def read_text_columns(path: Path) -> pl.DataFrame:
+    book = _open(path, data_only=True)
+    formulas = _open(path, data_only=False)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
+        formula_rows = formulas.worksheets[0].iter_rows(values_only=True)
+        next(formula_rows, None)
         header = next(rows, None)
         if not header:
             raise InputError("the first sheet is empty: no header row", source=str(path), line=1)
@@ -61,12 +81,14 @@ def read_text_columns(path: Path) -> pl.DataFrame:
                                  source=str(path), line=1, field=name)
         width = len(names)
         records, problems = [], []
-        for row in rows:
+        for row, written in zip(rows, formula_rows):
             cells = [_text(v) for v in row]
-            problems.append(beyond_header(width, cells[width:]))
+            problems.append(_uncomputed(row, written, names)
+                            or beyond_header(width, cells[width:]))
             records.append((cells + [None] * width)[:width])
     finally:
         book.close()
+        formulas.close()
     frame = pl.DataFrame(records, schema={n: pl.Utf8 for n in names}, orient="row")
     if any(problems):
         frame = frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
