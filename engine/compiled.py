@@ -24,25 +24,35 @@ SHARD_SIZE = 40_000
 SHARD_RULES = 64
 
 
-def _distinct_tests(nodes) -> list[Test]:
-    unique: dict[Test, None] = {}
-    for node in nodes:
-        for test in tests_of(node):
-            unique.setdefault(test, None)
-    return list(unique)
+class _Tested:
+    """What a set of conditions reads: its distinct leaf tests (lines that agree on all
+    of them are alike), and the fields and word fields a fact must carry for them."""
 
+    conditions: list[Node]
 
-def _fields(tests: list[Test]) -> dict[str, str]:
-    read = {test.field for test in tests} | {GUARD_FIELD}
-    return {name: kind for name, kind in LINE_FIELDS.items() if name in read}
+    @cached_property
+    def tests(self) -> list[Test]:
+        unique: dict[Test, None] = {}
+        for node in self.conditions:
+            for test in tests_of(node):
+                unique.setdefault(test, None)
+        return list(unique)
 
+    @cached_property
+    def fields(self) -> dict[str, str]:
+        read = {test.field for test in self.tests} | {GUARD_FIELD}
+        return {name: kind for name, kind in LINE_FIELDS.items() if name in read}
 
-def _word_fields(tests: list[Test]) -> frozenset[str]:
-    return frozenset(test.field for test in tests if test.op == "matches")
+    @cached_property
+    def word_fields(self) -> frozenset[str]:
+        return frozenset(test.field for test in self.tests if test.op == "matches")
+
+    def fact(self, line: Mapping[str, Any]) -> dict[str, Any]:
+        return make_fact(line, self.fields, self.word_fields)
 
 
 @dataclass
-class Shard:
+class Shard(_Tested):
     """Some of a pack's rules, registered as one durable-rules ruleset.
 
     Lines are grouped per shard, by the shard's own tests: rules on different
@@ -54,25 +64,16 @@ class Shard:
     label: str
 
     @cached_property
-    def tests(self) -> list[Test]:
-        return _distinct_tests(self.conditions)
-
-    @cached_property
-    def fields(self) -> dict[str, str]:
-        return _fields(self.tests)
-
-    @cached_property
     def runner(self) -> RulesetRunner:
         return RulesetRunner(self.conditions, self.label)
 
     def decide(self, line: Mapping[str, Any]) -> tuple[int, ...]:
         """Indexes (in the pack) of this shard's rules durable-rules matches for `line`."""
-        fact = make_fact(line, self.fields, _word_fields(self.tests))
-        return tuple(self.rules[i] for i in self.runner.decide(fact))
+        return tuple(self.rules[i] for i in self.runner.decide(self.fact(line)))
 
 
 @dataclass
-class CompiledPack:
+class CompiledPack(_Tested):
     """One version of a pack, compiled; by default the latest (the only one, if never amended)."""
 
     loaded: LoadedPack
@@ -114,19 +115,6 @@ class CompiledPack:
         return self.versions[self.loaded.version_in_force(day).label]
 
     @cached_property
-    def tests(self) -> list[Test]:
-        """Every distinct leaf test of the pack: lines that agree on all of them are alike."""
-        return _distinct_tests(self.conditions)
-
-    @cached_property
-    def fields(self) -> dict[str, str]:
-        return _fields(self.tests)
-
-    @cached_property
-    def word_fields(self) -> frozenset[str]:
-        return _word_fields(self.tests)
-
-    @cached_property
     def shards(self) -> list[Shard]:
         """The pack as durable-rules rulesets: one, unless it is too big for one. Then its
         rules go by the fields they read (so that thresholds on one field do not multiply
@@ -151,9 +139,6 @@ class CompiledPack:
                 cuts[-1].append(index)
                 size += rule_size
         return [Shard(tuple(cut), [self.conditions[i] for i in cut], label) for cut in cuts]
-
-    def fact(self, line: Mapping[str, Any]) -> dict[str, Any]:
-        return make_fact(line, self.fields, self.word_fields)
 
     def decide(self, line: Mapping[str, Any]) -> tuple[str, ...]:
         """Rule ids durable-rules matches for one line, in pack order."""
