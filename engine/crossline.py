@@ -218,13 +218,20 @@ def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
 
 
 def _first_labels(invoices: pl.DataFrame, start: pl.Series, end: pl.Series) -> pl.Series:
-    """For each window, the labels of its first NAMED invoices, on whole columns."""
-    named = invoices.select("line_id", SOURCE, ROW)
-    picks = []
-    for offset in range(NAMED):
-        index = start + offset
-        label = named[index.clip(0, named.height - 1)].select(_label())[:, 0]
-        picks.append(pl.when(index <= end).then(label).otherwise(None))
-    frame = pl.DataFrame({"s": start, "e": end}).select(
-        pl.concat_list(picks).list.drop_nulls().alias("m"))
-    return frame["m"]
+    """For each window (invoices `start` to `end`), the labels of its first NAMED invoices.
+
+    Windows repeat (every invoice of one is flagged by it), and windows overlap: each
+    distinct window is listed once, and each invoice named is labelled once.
+    """
+    windows = pl.DataFrame({"s": start, "e": end})
+    distinct = windows.unique(maintain_order=True).with_row_index("w")
+    members = distinct.select("w", pl.int_ranges(
+        "s", pl.min_horizontal("e", pl.col("s") + NAMED - 1) + 1, dtype=pl.Int64).alias("i")
+    ).explode("i")
+    named = members["i"].unique()
+    labels = invoices.select("line_id", SOURCE, ROW)[named].select(
+        pl.lit(named).alias("i"), _label().alias("label"))
+    lists = (members.join(labels, on="i", how="left", maintain_order="left")
+             .group_by("w", maintain_order=True).agg("label"))
+    return (windows.join(distinct, on=["s", "e"], how="left", maintain_order="left")
+            .join(lists, on="w", how="left", maintain_order="left")["label"])
