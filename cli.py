@@ -8,7 +8,6 @@ import sys
 from contextlib import contextmanager
 
 import click
-from rich.console import Console
 
 from engine import __version__
 from engine.check import CheckRequest, run_check
@@ -100,6 +99,8 @@ def progress_reporter():
     if not sys.stderr.isatty():
         yield None
         return
+    # rich is loaded only for a bar: a check whose stderr is a file or a pipe starts sooner.
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
