@@ -8,26 +8,16 @@ capital finding is waived (DEC-2025-114), M03's waiver expired on 2025-09-30
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 
 import jsonschema
-import pytest
 
 from conftest import REPO
 from gitrepo import GitRepo
 
-FIXTURES = REPO / "tests" / "fixtures" / "ci"
+from test_waivers import FIXTURES, TODAY, here  # noqa: F401 (`here` is a fixture)
+
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
-TODAY = ("--today", "2025-10-01")
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    for name in ("mixed.yaml", "waivers.yaml"):
-        shutil.copy(FIXTURES / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def check(cli, fmt):
