@@ -63,8 +63,8 @@ def template_expression(template: str, packvals: dict[str, str]) -> pl.Expr:
 def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
                   award_amount: int) -> pl.Series:
     """Per line of `table` at `positions`: 'rule [status]: message | ...' (rules in pack
-    order, then the award), or null. Each rule's message is rendered only for the lines it matched, so
-    the work and memory follow the findings, not lines times rules."""
+    order, then the award), or null. Each rule's message is rendered only for the lines
+    it matched, so the work and memory follow the findings, not lines times rules."""
     packvals = pack_values(pack.loaded.pack)
     shown = {name for rule in pack.rules for _, name, _, _ in _formatter.parse(rule.message)
              if name and name not in packvals}

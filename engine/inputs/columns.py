@@ -99,10 +99,11 @@ _PLAIN_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 
 def _fast_then_full(series: pl.Series, fast, full) -> tuple[pl.Series, pl.Series]:
     text = pl.col("v")
-    blank = text.is_null() | (text.str.strip_chars(BLANKS).str.len_bytes() == 0)
-    frame = series.to_frame("v").select(fast(text).alias("value"), blank.alias("blank"))
-    values = frame["value"]
-    unread = (values.is_null() & ~frame["blank"]).arg_true()
+    values = series.to_frame("v").select(fast(text).alias("value"))["value"]
+    # Only cells the fast path left empty can be blank, or need the full grammar.
+    unread = values.is_null().arg_true()
+    texts = series.gather(unread)
+    unread = unread.filter(texts.str.strip_chars(BLANKS).str.len_bytes().fill_null(0) > 0)
     errors = pl.repeat(None, len(series), dtype=pl.Utf8, eager=True)
     if unread.len():
         value_expr, error_expr = full(text)

@@ -225,7 +225,7 @@ def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     ids = typed["line_id"]
     repeated = None
     if ids.n_unique() < ids.len():
-        repeated = ids.is_duplicated() & ids.is_not_null() & ~ids.is_first_distinct()
+        repeated = ids.is_not_null() & ~ids.is_first_distinct()
     errors = {"amount": amount_error, "date": date_error, "existing_service": existing_error,
               "cost_type": cost_type_error}
     any_error = ids.is_null() | amount.is_null()
