@@ -29,13 +29,17 @@ different people share that name); their references still are.
   are one invoice, so an invoice spread over several lines is not a split.
   Threshold and window are the council's, from the awards file's `checks`.
 Credits and zero lines are never flagged themselves.
-Everything is computed on whole columns, so a million lines take a moment.
+Everything is computed on whole columns of numbers: each line is its position
+in the table, its supplier and reference are codes (hashkeys.py), and text is
+only gathered for the lines a finding names.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from .hashkeys import repeated, value_codes
+from .message_columns import gbp
 from .models.awards import CrossLineChecks
 from .table import ROW, SEQ, SOURCE
 
@@ -48,6 +52,7 @@ CLAUSES = {
 }
 NAMED = 8  # related lines named in a message; the rest are counted
 SCHEMA = {SEQ: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8}
+POS = "_pos"  # a line's position in the table
 
 
 def _supplier_codes(names: pl.Series) -> pl.Series:
@@ -56,27 +61,28 @@ def _supplier_codes(names: pl.Series) -> pl.Series:
 
     A ledger names far fewer suppliers than it has lines: each name is folded once.
     """
-    distinct = names.unique().drop_nulls().to_frame("name").with_columns(
-        pl.col("name").str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\s+", " ")
-        .str.strip_chars().alias("folded"))
-    distinct = distinct.filter(~pl.col("folded").str.contains("redacted")
-                               & (pl.col("folded") != "")).select(
-        "name", pl.col("folded").rank("dense").cast(pl.Int64).alias("code"))
-    return names.to_frame("name").join(distinct, on="name", how="left",
-                                       maintain_order="left")["code"]
+    numbers, distinct = value_codes(names)
+    # Most names are ASCII with single spaces: only the others need NFKC or respacing.
+    distinct = _where(distinct, distinct.str.contains(r"[^\x00-\x7f]"),
+                      lambda names: names.str.normalize("NFKC"))
+    folded = _where(distinct.str.to_lowercase(), distinct.str.contains(r"\s\s|[^\S ]"),
+                    lambda names: names.str.replace_all(r"\s+", " ")).str.strip_chars()
+    compared = pl.select(pl.when(~folded.str.contains("redacted") & (folded != ""))
+                         .then(folded))[:, 0]
+    codes, _ = value_codes(compared)
+    return codes.gather(numbers)
 
 
-def _gbp(expr: pl.Expr) -> pl.Expr:
-    """Int64 pence -> '£1,234.50' (non-negative amounts)."""
-    whole = (expr // 100).cast(pl.Utf8)
-    grouped = whole.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse() \
-        .str.strip_chars_start(",")
-    return pl.concat_str([pl.lit("£"), grouped, pl.lit("."),
-                          (expr % 100).cast(pl.Utf8).str.pad_start(2, "0")])
+def _where(values: pl.Series, mask: pl.Series, change) -> pl.Series:
+    """`values` with `change` applied to the values where `mask` is true, and only to them."""
+    where = mask.fill_null(False).arg_true()
+    return values.clone().scatter(where, change(values.gather(where))) if where.len() else values
 
 
-def _label() -> pl.Expr:
-    return pl.format("{} ({}:{})", pl.col("line_id"), pl.col(SOURCE), pl.col(ROW))
+def _labels(table: pl.DataFrame, positions: pl.Series) -> pl.Series:
+    """'line_id (file:row)' for the lines at `positions`."""
+    return table.select("line_id", SOURCE, ROW)[positions].select(
+        pl.format("{} ({}:{})", "line_id", SOURCE, ROW))[:, 0]
 
 
 def _named(labels: pl.Expr, count: pl.Expr) -> pl.Expr:
@@ -88,44 +94,47 @@ def _named(labels: pl.Expr, count: pl.Expr) -> pl.Expr:
 
 def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     """One row per finding: _seq, rule, message; sorted by _seq, then rule."""
-    lines = table.select(
-        SEQ, "line_id", SOURCE, ROW, "amount", "date", "supplier",
-        _supplier_codes(table["supplier"]).alias("_supplier"),
-        pl.col("reference").str.to_lowercase().alias("_reference")).rechunk()
-    # (pl.format panics on strings in many chunks, as a large input's are: polars 2.1.)
+    lines = pl.DataFrame([
+        pl.int_range(table.height, dtype=pl.Int64, eager=True).alias(POS), table["amount"],
+        table["date"], _supplier_codes(table["supplier"]).alias("_supplier"),
+        table["reference"].str.to_lowercase().alias("_reference")])
     payments = lines.filter(pl.col("amount") > 0)
     credits = (lines.filter(pl.col("amount") < 0)
-               .select(pl.col(SEQ).alias("_credit"), _label().alias("_credit_label"),
-                       (-pl.col("amount")).alias("amount"), "date", "_supplier", "_reference"))
-    found = [_duplicates(payments, credits, keys, what) for keys, what in (
+               .select(pl.col(POS).alias("_credit"), (-pl.col("amount")).alias("amount"),
+                       "date", "_supplier", "_reference"))
+    found = [_duplicates(table, payments, credits, keys, what) for keys, what in (
         (["_supplier", "amount", "date"], "the same supplier, amount and date"),
         (["_reference", "amount"], "the same reference and amount"))]
-    found.append(_splits(payments, checks))
-    findings = pl.concat(found).unique(subset=[SEQ, "rule"], keep="first", maintain_order=True)
-    return findings.sort(SEQ, "rule")
+    found.append(_splits(table, payments, checks))
+    findings = pl.concat(found).unique(subset=[POS, "rule"], keep="first", maintain_order=True)
+    return findings.select(table[SEQ].gather(findings[POS]).alias(SEQ), "rule",
+                           "message").sort(SEQ, "rule")
 
 
 def _reversals(candidates: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
-    """(_seq, _credit, _credit_label): which credits reverse which candidate payments."""
-    pairs = [candidates.join(credits, on=on, how="inner").select(SEQ, "_credit", "_credit_label")
+    """(_pos, _credit): which credits reverse which candidate payments."""
+    pairs = [candidates.join(credits, on=on, how="inner").select(POS, "_credit")
              for on in (["_reference", "amount"], ["_supplier", "amount", "date"])]
-    return pl.concat(pairs).unique(subset=[SEQ, "_credit"])
+    return pl.concat(pairs).unique()
 
 
-def _duplicates(payments: pl.DataFrame, credits: pl.DataFrame, keys: list[str],
-                what: str) -> pl.DataFrame:
-    candidates = payments.drop_nulls(keys)
-    # Most lines are unique: find the repeated keys on whole columns first.
-    candidates = candidates.filter(pl.struct(keys).is_duplicated())
+_EMPTY = pl.DataFrame(schema={POS: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8})
+
+
+def _duplicates(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
+                keys: list[str], what: str) -> pl.DataFrame:
+    candidates = payments.filter(repeated(payments, keys))
     if candidates.is_empty():
-        return pl.DataFrame(schema=SCHEMA)
-    groups = (candidates.sort(SEQ).with_columns(_label().alias("_label"))
-              .group_by(keys).agg(pl.col(SEQ), pl.col("_label"), pl.len().cast(pl.Int64)
-                                  .alias("n"))
+        return _EMPTY
+    groups = (candidates.with_columns(_labels(table, candidates[POS]).alias("_label"))
+              .group_by(keys).agg(pl.col(POS), pl.col("_label"),
+                                  pl.len().cast(pl.Int64).alias("n"))
               .with_row_index("_group"))
-    reversed_by = (groups.select("_group", SEQ).explode(SEQ)
-                   .join(_reversals(candidates, credits), on=SEQ)
-                   .unique(subset=["_group", "_credit"]).sort("_credit")
+    reversing = (groups.select("_group", POS).explode(POS)
+                 .join(_reversals(candidates, credits), on=POS)
+                 .unique(subset=["_group", "_credit"]).sort("_credit"))
+    reversed_by = (reversing.with_columns(_labels(table, reversing["_credit"])
+                                          .alias("_credit_label"))
                    .group_by("_group").agg(pl.col("_credit_label"),
                                            pl.len().cast(pl.Int64).alias("c")))
     groups = (groups.join(reversed_by, on="_group", how="left")
@@ -136,50 +145,49 @@ def _duplicates(payments: pl.DataFrame, credits: pl.DataFrame, keys: list[str],
         _named(pl.col("_credit_label"), pl.col("c")))).otherwise(pl.lit(""))
     return (groups.with_columns(pl.format(
                 "possible duplicate payment: {} lines with {} ({}): {}{}", pl.col("n"),
-                pl.lit(what), _gbp(pl.col("amount")), _named(pl.col("_label"), pl.col("n")),
+                pl.lit(what), gbp(pl.col("amount")), _named(pl.col("_label"), pl.col("n")),
                 credited).alias("message"))
-            .explode(SEQ).select(SEQ, pl.lit(DUPLICATE).alias("rule"), "message"))
+            .explode(POS).select(POS, pl.lit(DUPLICATE).alias("rule"), "message"))
 
 
 def _invoices(payments: pl.DataFrame, threshold: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Invoices below the threshold, one row each, named by their first line's `_seq`
-    (`_invoice`); and (_seq, _invoice) for the other lines of invoices of several lines.
+    """Invoices below the threshold, one row each, named by their first line's position
+    (`_invoice`); and (_pos, _invoice) for the other lines of invoices of several lines.
 
     Lines sharing a supplier and reference are one invoice; a line with no reference,
     or a reference of its own, is an invoice by itself.
     """
-    lines = payments.drop_nulls(["_supplier", "date"]).select(
-        SEQ, "_supplier", "_reference", "amount", "date", "line_id", SOURCE, ROW, "supplier")
-    shared = pl.col("_reference").is_not_null() & pl.struct(
-        "_supplier", "_reference").is_duplicated()
-    lines = lines.with_columns(shared.alias("_shared"))
-    alone = (lines.filter(~pl.col("_shared") & (pl.col("amount") < threshold))
-             .select(pl.col(SEQ).alias("_invoice"), "_supplier", pl.col("amount").alias("total"),
-                     pl.col("date").alias("day"), "line_id", SOURCE, ROW, "supplier"))
+    lines = payments.drop_nulls(["_supplier", "date"])
+    shared = repeated(lines, ["_supplier", "_reference"])
+    alone = (lines.filter(~shared & (pl.col("amount") < threshold))
+             .select(pl.col(POS).alias("_invoice"), "_supplier",
+                     pl.col("amount").alias("total"), pl.col("date").alias("day")))
     # Lines keep input order within a group: the first is the earliest.
-    shared_lines = lines.filter("_shared").with_columns(
-        pl.col(SEQ).first().over("_supplier", "_reference").alias("_invoice"))
+    shared_lines = lines.filter(shared).with_columns(
+        pl.col(POS).first().over("_supplier", "_reference").alias("_invoice"))
     together = (shared_lines.group_by("_invoice", maintain_order=True)
                 .agg(pl.col("_supplier").first(), pl.col("amount").sum().alias("total"),
-                     pl.col("date").min().alias("day"), pl.col("line_id").first(),
-                     pl.col(SOURCE).first(), pl.col(ROW).first(), pl.col("supplier").first())
+                     pl.col("date").min().alias("day"))
                 .filter(pl.col("total") < threshold))
-    others = shared_lines.filter(pl.col(SEQ) != pl.col("_invoice")).select(SEQ, "_invoice")
+    others = shared_lines.filter(pl.col(POS) != pl.col("_invoice")).select(POS, "_invoice")
     return pl.concat([alone, together.select(alone.columns)]), others
 
 
-def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
+def _splits(table: pl.DataFrame, payments: pl.DataFrame, checks: CrossLineChecks
+            ) -> pl.DataFrame:
     threshold, window = checks.split_threshold, checks.split_window_days
     invoices, others = _invoices(payments, threshold)
     if invoices.is_empty():
-        return pl.DataFrame(schema=SCHEMA)
+        return _EMPTY
     # One sorted key across suppliers, far enough apart that windows never cross them.
-    invoices = (invoices.with_columns((pl.col("_supplier") * 10_000_000
+    invoices = (invoices.with_columns((pl.col("_supplier").cast(pl.Int64) * 10_000_000
                                        + pl.col("day").cast(pl.Int64)).alias("_key"))
                 .sort("_key", "_invoice"))
     key = invoices["_key"]
     start = key.search_sorted(key - window, side="left").cast(pl.Int64)
-    end = (key.search_sorted(key, side="right") - 1).cast(pl.Int64)
+    # Each invoice's window ends with the last invoice of its supplier's day.
+    end = pl.select(pl.when(key != key.shift(-1).fill_null(-1)).then(
+        pl.int_range(key.len(), dtype=pl.Int64)).backward_fill())[:, 0]
     running = invoices["total"].cum_sum()
     before = pl.Series([0], dtype=pl.Int64).append(running.head(-1))
     invoices = invoices.with_columns(
@@ -196,7 +204,7 @@ def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     hit = invoices.with_columns(next_key.alias("_next_key")).filter(
         pl.col("_next").is_not_null() & (pl.col("_next_key") <= pl.col("_key") + window))
     if hit.is_empty():
-        return pl.DataFrame(schema=SCHEMA)
+        return _EMPTY
     days = invoices["day"]
     window_end = hit["_next"]
     window_start = invoices["_start"].gather(window_end)
@@ -204,21 +212,25 @@ def _splits(payments: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
         (window_end - window_start + 1).alias("_n"),
         invoices["_sum"].gather(window_end).alias("_total"),
         days.gather(window_start).alias("_from"), days.gather(window_end).alias("_to"),
-        _first_labels(invoices, window_start, window_end).alias("_members"))
+        table["supplier"].gather(hit["_invoice"]).alias("supplier"),
+        _first_labels(table, invoices["_invoice"], window_start, window_end)
+        .alias("_members"))
     message = pl.format(
         "possible split purchase: {} invoices to '{}' from {} to {} total {}, each below the "
         "{} threshold: {}", pl.col("_n"), pl.col("supplier"), pl.col("_from"), pl.col("_to"),
-        _gbp(pl.col("_total")), _gbp(pl.lit(threshold, dtype=pl.Int64)),
+        gbp(pl.col("_total")), gbp(pl.lit(threshold, dtype=pl.Int64)),
         _named(pl.col("_members"), pl.col("_n")))
     found = hit.select("_invoice", message.alias("message"))
     # Back from invoices to their lines: an invoice of several lines flags each of them.
-    lines = pl.concat([found.select(pl.col("_invoice").alias(SEQ), "message"),
-                       others.join(found, on="_invoice").select(SEQ, "message")])
-    return lines.sort(SEQ).select(SEQ, pl.lit(SPLIT).alias("rule"), "message")
+    lines = pl.concat([found.select(pl.col("_invoice").alias(POS), "message"),
+                       others.join(found, on="_invoice").select(POS, "message")])
+    return lines.sort(POS).select(POS, pl.lit(SPLIT).alias("rule"), "message")
 
 
-def _first_labels(invoices: pl.DataFrame, start: pl.Series, end: pl.Series) -> pl.Series:
-    """For each window (invoices `start` to `end`), the labels of its first NAMED invoices.
+def _first_labels(table: pl.DataFrame, invoices: pl.Series, start: pl.Series,
+                  end: pl.Series) -> pl.Series:
+    """For each window (sorted invoices `start` to `end`), the labels of its first NAMED
+    invoices, each named by its first line (`invoices`: positions in the table).
 
     Windows repeat (every invoice of one is flagged by it), and windows overlap: each
     distinct window is listed once, and each invoice named is labelled once.
@@ -229,8 +241,7 @@ def _first_labels(invoices: pl.DataFrame, start: pl.Series, end: pl.Series) -> p
         "s", pl.min_horizontal("e", pl.col("s") + NAMED - 1) + 1, dtype=pl.Int64).alias("i")
     ).explode("i")
     named = members["i"].unique()
-    labels = invoices.select("line_id", SOURCE, ROW)[named].select(
-        pl.lit(named).alias("i"), _label().alias("label"))
+    labels = pl.DataFrame({"i": named, "label": _labels(table, invoices.gather(named))})
     lists = (members.join(labels, on="i", how="left", maintain_order="left")
              .group_by("w", maintain_order=True).agg("label"))
     return (windows.join(distinct, on=["s", "e"], how="left", maintain_order="left")
