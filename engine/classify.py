@@ -43,22 +43,24 @@ def _subsets(table: pl.DataFrame, packs: dict[str, CompiledPack]):
     grants = sorted(set(table["grant"].drop_nulls().unique().to_list()))
     for pack_id in grants:
         whole = len(grants) == 1 and table["grant"].null_count() == 0
-        positions = None if whole else (table["grant"] == pack_id).arg_true()
-        # Only the fields some version of the pack reads (and the date that picks it).
-        read = {"date"} | {name for version in packs[pack_id].versions.values()
-                           for name in version.fields}
+        mask = None if whole else table["grant"] == pack_id
+        # Only the fields some version of the pack tests (and the date that picks it);
+        # lines are taken by mask, as filtering text columns costs far less than gathering.
+        read = {"date"} | {test.field for version in packs[pack_id].versions.values()
+                           for test in version.tests}
         subset = table.select(name for name in table.columns if name in read)
-        subset = subset if whole else subset[positions]
+        subset = subset if whole else subset.filter(mask)
+        positions = None if whole else mask.arg_true()
         for version, selected in _by_version(subset, packs[pack_id]):
             if selected is None:
                 yield positions, subset, version
             else:
-                yield (selected if positions is None else positions.gather(selected),
-                       subset[selected], version)
+                yield (selected.arg_true() if positions is None else positions.filter(selected),
+                       subset.filter(selected), version)
 
 
 def _by_version(subset: pl.DataFrame, pack: CompiledPack):
-    """(version, positions of its lines in `subset`, or None for all of them): each line
+    """(version, a mask of its lines in `subset`, or None for all of them): each line
     goes to the version in force on its date."""
     versions = pack.loaded.versions
     if len(versions) == 1:
@@ -69,8 +71,8 @@ def _by_version(subset: pl.DataFrame, pack: CompiledPack):
         label = label.when(pl.col("date") >= version.in_force_from).then(pl.lit(version.label))
     labels = subset.select(label.otherwise(pl.lit(versions[0].label)))[:, 0]
     for version in versions:
-        selected = (labels == version.label).arg_true()
-        if selected.len():
+        selected = labels == version.label
+        if selected.any():
             yield pack.versions[version.label], selected
 
 
@@ -81,7 +83,8 @@ def _decide(lines: pl.DataFrame, pack: CompiledPack, rules: list, ranks: list) -
     for index, shard in enumerate(pack.shards):
         first = representatives(lines, shard.tests)
         distinct = first.unique().sort()
-        rows = lines.select(list(shard.fields))
+        # (The line id, which facts carry only as a guard, is not needed to decide.)
+        rows = lines.select(name for name in shard.fields if name in lines.columns)
         decided.append([shard.decide(rows.row(row, named=True)) for row in distinct.to_list()])
         numbers[f"s{index}"] = _numbered(first, distinct)
     # A line's rules are the union of its shards' decisions: one union per distinct

@@ -13,6 +13,7 @@ descriptions and categories), not once per line.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 
@@ -36,8 +37,8 @@ def test_expression(test: Test) -> pl.Expr:
         return column.is_null()
     kind = LINE_FIELDS[test.field]
     if kind == "date":
-        column = (column.dt.year().cast(pl.Int64) * 10000
-                  + column.dt.month().cast(pl.Int64) * 100 + column.dt.day().cast(pl.Int64))
+        # The test holds day numbers (20250915); the column is compared as dates.
+        value = tuple(map(_as_date, value)) if op in ("in", "not_in") else _as_date(value)
     if op in ("in", "not_in"):
         found = column.is_in(pl.Series(list(value), dtype=_dtype(kind)).implode())
         result = found if op == "in" else ~found
@@ -48,7 +49,11 @@ def test_expression(test: Test) -> pl.Expr:
 
 
 def _dtype(kind: str) -> pl.DataType:
-    return {"date": pl.Int64, "money": pl.Int64, "boolean": pl.Boolean}.get(kind, pl.Utf8)
+    return {"date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}.get(kind, pl.Utf8)
+
+
+def _as_date(day_number: int) -> dt.date:
+    return dt.date(day_number // 10000, day_number // 100 % 100, day_number % 100)
 
 
 def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr:
