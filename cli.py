@@ -261,10 +261,20 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), exc.exit_code)
     except BrokenPipeError:
         sys.exit(1)
-    except Exception as exc:  # a bug, not the user's input: still one line unless asked
-        if os.environ.get("RINGFENCE_DEBUG"):
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (set RINGFENCE_DEBUG=1 for details)", 3)
+    except OSError as exc:
+        # polars reports a reader that stopped early (| head) as a plain OSError.
+        if "Broken pipe" in str(exc):
+            sys.exit(1)
+        _internal_error(exc)
+    except Exception as exc:
+        _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> None:
+    """A bug, not the user's input: still one line, unless asked for the traceback."""
+    if os.environ.get("RINGFENCE_DEBUG"):
+        raise exc
+    _fail(f"internal error: {type(exc).__name__}: {exc} (set RINGFENCE_DEBUG=1 for details)", 3)
 
 
 def _fail(message: str, code: int) -> None:
@@ -272,5 +282,23 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def run() -> None:
+    """The console entry point: main(), then exit at once. A million-line check leaves
+    a gigabyte of tables that Python would otherwise free piece by piece on its way out."""
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            click.echo(exc.code, err=True)
+        code = 1 if isinstance(exc.code, str) else exc.code or 0
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): nothing left to say
+        code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -89,9 +89,21 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     text = pl.repeat(None, positions.len(), dtype=pl.Utf8, eager=True)
     if not pieces:
         return text
-    joined = (pl.concat(pieces).sort("_line", "_order")
-              .group_by("_line", maintain_order=True).agg(pl.col("_text").str.join(" | ")))
+    joined = per_line(pl.concat(pieces), "_line", "_order", "_text")
     return text.scatter(joined["_line"], joined["_text"])
+
+
+def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataFrame:
+    """(line, text): each line's pieces of text joined with ' | ', in `order`.
+
+    Most lines with findings have one: only lines with several are sorted and grouped.
+    """
+    several = pieces[line].is_duplicated()
+    if not several.any():
+        return pieces.select(line, text)
+    joined = (pieces.filter(several).sort(line, order)
+              .group_by(line, maintain_order=True).agg(pl.col(text).str.join(" | ")))
+    return pl.concat([pieces.filter(~several).select(line, text), joined])
 
 
 def _gbp_text(pence: int) -> str:

@@ -34,4 +34,11 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write(result, stream, context) -> None:
     frame = neutralise(flat_frame(result))
-    frame.write_csv(stream)
+    # A file's bytes take the CSV as polars writes it (UTF-8); through the text layer
+    # a quarter-gigabyte report would be decoded and encoded again for nothing.
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        frame.write_csv(stream)
+        return
+    stream.flush()
+    frame.write_csv(binary)

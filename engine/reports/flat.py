@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..classify import RULE_RANK, RULES
-from ..message_columns import findings_text
+from ..message_columns import findings_text, per_line
 from ..money import to_decimal
 from ..result import CROSS_RANK, STATUS, CheckResult
 from ..ringfence import OVER
@@ -49,9 +49,9 @@ def findings_column(result: CheckResult) -> pl.Series:
             rendered = findings_text(table, positions, pack, result.award_amount(grant))
             text = text.scatter(positions, rendered)
     if result.cross is not None and result.cross.height:
-        cross = (result.cross.group_by(SEQ, maintain_order=True)
-                 .agg(pl.format("{} [at_risk]: {}", pl.col("rule"), pl.col("message"))
-                      .str.join(" | ").alias("cross")))
+        cross = per_line(result.cross.with_columns(
+            pl.format("{} [at_risk]: {}", pl.col("rule"), pl.col("message")).alias("cross")),
+            SEQ, "rule", "cross")
         positions = table[SEQ].search_sorted(cross[SEQ])
         both = pl.DataFrame({"own": text.gather(positions), "cross": cross["cross"]}).select(
             pl.concat_str(["own", "cross"], separator=" | ", ignore_nulls=True))[:, 0]
