@@ -24,7 +24,7 @@ from .models.lines import near_miss
 from .money import format_plain
 from .packs import LoadedPack, load_packs
 from .result import CROSS_RANK, CheckResult, final_status
-from .ringfence import apply_award_limits, award_checks
+from .ringfence import award_checks, award_limits
 from .table import ROW, SEQ, SOURCE, concat
 from .validation import validate
 from .yamlio import load_file
@@ -62,8 +62,9 @@ class _Award:
 def run_check(request: CheckRequest) -> CheckResult:
     step = request.progress or (lambda stage, done, total: None)
     # polars and hashlib release the GIL: inputs are hashed while they are read, and the
-    # cross-line checks run beside classification (which alone calls durable-rules).
-    background = ThreadPoolExecutor(max_workers=2)
+    # cross-line checks and award limits run beside classification (which alone calls
+    # durable-rules).
+    background = ThreadPoolExecutor(max_workers=3)
     digests = {path: background.submit(sha256_of, path) for path in _evidence_files(request)}
     packs = load_packs(Path(request.rules) if request.rules else None)
     column_map = _load_map(request.column_map)
@@ -78,9 +79,9 @@ def run_check(request: CheckRequest) -> CheckResult:
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     done = len(request.inputs)
     crossing = background.submit(cross_line_findings, table, checks)
+    limits = background.submit(award_limits, table, {g: a.award for g, a in awards.items()})
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
-    table = classify(table, compiled)
-    table = apply_award_limits(table, {g: a.award for g, a in awards.items()})
+    table = classify(table, compiled).with_columns(limits.result())
     step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
     cross = crossing.result()
     flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(

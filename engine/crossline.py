@@ -36,6 +36,8 @@ only gathered for the lines a finding names.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from .hashkeys import repeated, value_codes
@@ -102,10 +104,14 @@ def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Data
     credits = (lines.filter(pl.col("amount") < 0)
                .select(pl.col(POS).alias("_credit"), (-pl.col("amount")).alias("amount"),
                        "date", "_supplier", "_reference"))
-    found = [_duplicates(table, payments, credits, keys, what) for keys, what in (
-        (["_supplier", "amount", "date"], "the same supplier, amount and date"),
-        (["_reference", "amount"], "the same reference and amount"))]
-    found.append(_splits(table, payments, checks))
+    # The two checks share nothing more: splits run in a thread of their own (polars
+    # releases the GIL), so a large input keeps both cores busy.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        splits = pool.submit(_splits, table, payments, checks)
+        found = [_duplicates(table, payments, credits, keys, what) for keys, what in (
+            (["_supplier", "amount", "date"], "the same supplier, amount and date"),
+            (["_reference", "amount"], "the same reference and amount"))]
+        found.append(splits.result())
     findings = pl.concat(found).unique(subset=[POS, "rule"], keep="first", maintain_order=True)
     return findings.select(table[SEQ].gather(findings[POS]).alias(SEQ), "rule",
                            "message").sort(SEQ, "rule")

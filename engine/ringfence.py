@@ -39,8 +39,8 @@ class RingfenceCheck:
         return f"ringfence.{self.check}"
 
 
-def apply_award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> pl.DataFrame:
-    """Adds `_running` (running total after each line) and `_over` (pence beyond the award).
+def award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> list[pl.Series]:
+    """Per line: `_running` (running total after it) and `_over` (pence beyond the award).
 
     Each award's lines are taken by date, undated last; a stable sort keeps input order
     within a day.
@@ -63,7 +63,7 @@ def apply_award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> pl.Data
                            .clip(lower_bound=0).cast(pl.Int64))[:, 0]
         running = running.scatter(lines, after)
         over = over.scatter(lines, beyond)
-    return table.with_columns(running.alias(RUNNING), over.alias(OVER))
+    return [running.alias(RUNNING), over.alias(OVER)]
 
 
 def award_checks(table: pl.DataFrame, awards: dict[str, Award],

@@ -8,6 +8,9 @@ plus an error column: null where the cell is fine or blank, else why not.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import polars as pl
 
 from ..dates import ISO_PATTERN, UK_PATTERN
@@ -97,53 +100,38 @@ _PLAIN_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
 _PLAIN_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 
 
-def _fast_then_full(series: pl.Series, fast, full) -> tuple[pl.Series, pl.Series]:
-    text = pl.col("v")
-    values = series.to_frame("v").select(fast(text).alias("value"))["value"]
-    # Only cells the fast path left empty can be blank, or need the full grammar.
-    unread = values.is_null().arg_true()
-    texts = series.gather(unread)
-    unread = unread.filter(texts.str.strip_chars(BLANKS).str.len_bytes().fill_null(0) > 0)
-    errors = pl.repeat(None, len(series), dtype=pl.Utf8, eager=True)
-    if unread.len():
-        value_expr, error_expr = full(text)
-        parsed = series.gather(unread).to_frame("v").select(value_expr.alias("value"),
-                                                           error_expr.alias("error"))
-        values = values.scatter(unread, parsed["value"])
-        errors = errors.scatter(unread, parsed["error"])
-    return values, errors
+@dataclass(frozen=True)
+class Parser:
+    """How to read one column: a fast path for plain cells (null where it cannot tell),
+    and the full grammar, (value, error message), for the cells it leaves unread."""
+
+    fast: Callable[[pl.Expr], pl.Expr]
+    full: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]]
 
 
-def money_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Text -> (Int64 pence, error message), as `money` but fast on plain cells."""
-    def fast(text: pl.Expr) -> pl.Expr:
-        return pl.when(text.str.contains(_PLAIN_MONEY)).then(
-            (text.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64))
-
-    return _fast_then_full(series, fast, money)
+def _money_fast(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.contains(_PLAIN_MONEY)).then(
+        (text.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64))
 
 
-def date_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Text -> (Date, error message), as `date` but fast on plain ISO cells (an impossible
-    one such as 2025-02-30 is left to the full grammar, which says why)."""
-    def fast(text: pl.Expr) -> pl.Expr:
-        return pl.when(text.str.contains(_PLAIN_DATE)).then(
-            text.str.to_date("%Y-%m-%d", strict=False))
-
-    return _fast_then_full(series, fast, date)
+def _date_fast(text: pl.Expr) -> pl.Expr:
+    # An impossible date such as 2025-02-30 is left to the full grammar, which says why.
+    return pl.when(text.str.contains(_PLAIN_DATE)).then(
+        text.str.to_date("%Y-%m-%d", strict=False))
 
 
-def boolean_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Text -> (Boolean, error message), as `boolean` but fast on `true` and `false`."""
-    def fast(text: pl.Expr) -> pl.Expr:
-        return pl.when(text == "true").then(pl.lit(True)).when(text == "false").then(
-            pl.lit(False))
-
-    return _fast_then_full(series, fast, boolean)
+def _boolean_fast(text: pl.Expr) -> pl.Expr:
+    return pl.when(text == "true").then(pl.lit(True)).when(text == "false").then(
+        pl.lit(False))
 
 
-def choice_series(series: pl.Series, choices: tuple[str, ...]) -> tuple[pl.Series, pl.Series]:
-    """Text -> (one of `choices`, any case and padding; error message), fast on exact ones."""
+MONEY = Parser(_money_fast, money)
+DATE = Parser(_date_fast, date)
+BOOLEAN = Parser(_boolean_fast, boolean)
+
+
+def choice(choices: tuple[str, ...]) -> Parser:
+    """One of `choices`, in any case and padding; fast on exact ones."""
     def fast(text: pl.Expr) -> pl.Expr:
         return pl.when(text.is_in(choices)).then(text)
 
@@ -155,4 +143,42 @@ def choice_series(series: pl.Series, choices: tuple[str, ...]) -> tuple[pl.Serie
                 pl.when(shown.is_not_null() & ~known).then(
                     pl.format("'{}' is not {}", shown, pl.lit(" or ".join(choices)))))
 
-    return _fast_then_full(series, fast, full)
+    return Parser(fast, full)
+
+
+def parse_columns(frame: pl.DataFrame, parsers: dict[str, Parser]
+                  ) -> dict[str, tuple[pl.Series, pl.Series]]:
+    """Per column: (parsed values, error messages: null where the cell is fine or blank).
+
+    Every column's fast path runs in one select, so polars reads them side by side.
+    """
+    fast = frame.select(parser.fast(pl.col(name)).alias(name)
+                        for name, parser in parsers.items())
+    return {name: _complete(frame[name], fast[name], parser.full)
+            for name, parser in parsers.items()}
+
+
+def _complete(series: pl.Series, values: pl.Series, full) -> tuple[pl.Series, pl.Series]:
+    """The full grammar on the cells the fast path left unread, put back in place."""
+    # Only cells the fast path left empty can be blank, or need the full grammar.
+    unread = values.is_null().arg_true()
+    texts = series.gather(unread)
+    unread = unread.filter(texts.str.strip_chars(BLANKS).str.len_bytes().fill_null(0) > 0)
+    errors = pl.repeat(None, len(series), dtype=pl.Utf8, eager=True)
+    if unread.len():
+        value_expr, error_expr = full(pl.col("v"))
+        parsed = series.gather(unread).to_frame("v").select(value_expr.alias("value"),
+                                                           error_expr.alias("error"))
+        values = values.scatter(unread, parsed["value"])
+        errors = errors.scatter(unread, parsed["error"])
+    return values, errors
+
+
+def money_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Text -> (Int64 pence, error message), as `money` but fast on plain cells."""
+    return parse_columns(series.to_frame("v"), {"v": MONEY})["v"]
+
+
+def date_series(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Text -> (Date, error message), as `date` but fast on plain ISO cells."""
+    return parse_columns(series.to_frame("v"), {"v": DATE})["v"]

@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import stat
 from pathlib import Path
 
 import polars as pl
@@ -51,6 +53,7 @@ def decode(raw: bytes) -> tuple[bytes, str]:
 
 
 _SOMETHING = re.compile(rb"\S")
+_HEAD = 65536  # enough of a file to hold its header row
 
 
 def read_text_columns(path: Path) -> pl.DataFrame:
@@ -61,26 +64,37 @@ def read_text_columns(path: Path) -> pl.DataFrame:
     A short row reads as if its missing cells were empty, as spreadsheets do.
     """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+            head = stream.read(_HEAD) if regular else stream.read()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
-    data = _without_mark(raw)
-    if not _SOMETHING.search(data):
-        raise InputError("the file is empty: no header row", source=str(path), line=1)
-    # polars checks the bytes are UTF-8 as it reads them, so most files are read once;
-    # only a file it refuses is decoded here (cp1252) or read record by record.
-    try:
-        frame = _read(data)
-    except pl.exceptions.ComputeError:
-        frame = None
-        data, encoding = decode(data)
-        if encoding != "utf-8":
-            try:
-                frame = _read(data)
-            except pl.exceptions.ComputeError:
-                pass
+    # polars checks the bytes are UTF-8 as it reads them, so most files are read once,
+    # straight from the file when it is a plain file with no byte-order mark (a pipe,
+    # as in <(...), can only be read once: it is read here); only a file polars refuses
+    # is decoded here (cp1252) or read record by record.
+    frame = None
+    if regular and _without_mark(head) == head and _SOMETHING.search(head):
+        try:
+            frame = _read(path)
+        except pl.exceptions.ComputeError:
+            pass
+    data = head
+    if frame is None:
+        data = _without_mark(path.read_bytes() if regular else head)
+        if not _SOMETHING.search(data):
+            raise InputError("the file is empty: no header row", source=str(path), line=1)
+        try:
+            frame = _read(io.BytesIO(data))
+        except pl.exceptions.ComputeError:
+            data, encoding = decode(data)
+            if encoding != "utf-8":
+                try:
+                    frame = _read(io.BytesIO(data))
+                except pl.exceptions.ComputeError:
+                    pass
     names = _header_names(
-        next(csv.reader(io.StringIO(data[:65536].decode("utf-8", "replace"))), []), path)
+        next(csv.reader(io.StringIO(data[:_HEAD].decode("utf-8", "replace"))), []), path)
     if frame is None:
         return _read_record_by_record(data, names, path)
     cells = frame.columns
@@ -133,6 +147,6 @@ def _read_record_by_record(data: bytes, names: list[str], path: Path) -> pl.Data
     return frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
 
 
-def _read(data: bytes) -> pl.DataFrame:
-    return pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True, low_memory=False,
+def _read(source) -> pl.DataFrame:
+    return pl.read_csv(source, infer_schema=False, has_header=True, low_memory=False,
                        raise_if_empty=False)

@@ -202,16 +202,21 @@ def _extra_columns(raw: pl.DataFrame, column_map: ColumnMap | None) -> list[tupl
     return out
 
 
+_PARSERS = {"amount": columns.MONEY, "date": columns.DATE, "existing_service": columns.BOOLEAN,
+            "cost_type": columns.choice(COST_TYPES)}
+
+
 def _parse(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     """Typed lines; which rows have errors; and, for those rows only, their reasons.
 
     Most rows have no error: the reasons (text) are built only for the rows that
     a cheap test per field marks as wrong.
     """
-    amount, amount_error = columns.money_series(frame["amount"])
-    day, date_error = columns.date_series(frame["date"])
-    existing, existing_error = columns.boolean_series(frame["existing_service"])
-    cost_type, cost_type_error = columns.choice_series(frame["cost_type"], COST_TYPES)
+    parsed = columns.parse_columns(frame, _PARSERS)
+    amount, amount_error = parsed["amount"]
+    day, date_error = parsed["date"]
+    existing, existing_error = parsed["existing_service"]
+    cost_type, cost_type_error = parsed["cost_type"]
     text_fields = [name for name, kind in LINE_FIELDS.items() if kind == "text"
                    and name != "cost_type"]
     # Most columns of an export have no padded or empty cell: clean only those that do.

@@ -17,23 +17,26 @@ from .flat import FINDINGS, flat_frame, text_columns
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells, and headers (a ledger's own column names), made inert."""
-    # Most columns have no such cell: find which do first, and copy only those. The
-    # status and the findings (which start with a rule id) are ours, never the input's.
+def inert_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells from the input made inert (the status and findings are ours)."""
+    # Most columns have no such cell: find which do first, and copy only those.
     found = frame.select(pl.col(name).str.contains(_FORMULA_START).any()
                          for name in text_columns(frame)
                          if name not in ("status", FINDINGS)).row(0, named=True)
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.when(pl.col(name).str.contains(_FORMULA_START))
         .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
         for name, hit in found.items() if hit)
+
+
+def inert_headers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Headers (a ledger's own column names) made inert."""
     return frame.rename({name: f"'{name}" for name in frame.columns
                          if re.match(_FORMULA_START, name)})
 
 
 def write(result, stream, context) -> None:
-    frame = neutralise(flat_frame(result))
+    frame = inert_headers(flat_frame(result, inert=inert_cells))
     # A file's bytes take the CSV as polars writes it (UTF-8); through the text layer
     # a quarter-gigabyte report would be decoded and encoded again for nothing.
     binary = getattr(stream, "buffer", None)

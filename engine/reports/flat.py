@@ -7,6 +7,9 @@ mostly clean ledger stays fast.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
 import polars as pl
 
 from ..classify import RULE_RANK, RULES
@@ -17,7 +20,6 @@ from ..ringfence import OVER
 from ..table import ROW, SEQ, SOURCE, extra_columns
 
 FINDINGS = "findings"
-_FINDINGS = "_findings"  # while joined to the table, which may have a `findings` of its own
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
          "non_compliant_amount", FINDINGS]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
@@ -59,10 +61,16 @@ def findings_column(result: CheckResult) -> pl.Series:
     return text
 
 
-def flat_frame(result: CheckResult) -> pl.DataFrame:
+def flat_frame(result: CheckResult,
+               inert: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> pl.DataFrame:
     """One row per line, then one per rejected row (status `rejected`, its reasons and raw
-    values under `findings`), so the rows add up to every data row of the inputs."""
-    table = result.table.with_columns(findings_column(result).alias(_FINDINGS))
+    values under `findings`), so the rows add up to every data row of the inputs.
+
+    `inert`, when given, is applied to every row without its findings (ours, not the
+    input's): on a large input it runs while the findings are rendered beside it.
+    """
+    table = result.table
+    inert = inert or (lambda frame: frame)
     over = pl.col(OVER).fill_null(0)
     amount = pl.col("amount")
     rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
@@ -72,15 +80,19 @@ def flat_frame(result: CheckResult) -> pl.DataFrame:
         "at_risk_amount": pl.when(rank == 1).then(within).otherwise(0),
         "non_compliant_amount": pl.when(rank == 2).then(amount).otherwise(over),
     }
-    lines = table.select(
-        pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
-        pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
-        *[_pounds(expr).alias(name) for name, expr in parts.items()],
-        pl.col(_FINDINGS).fill_null("").alias(FINDINGS), *CANONICAL_REST,
-        *[pl.col(name).alias(alias) for name, alias in _extra_names(result.table)])
+    # polars releases the GIL: the findings text is built in a thread, the rest here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        findings = pool.submit(findings_column, result)
+        lines = inert(table.select(
+            pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
+            pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
+            *[_pounds(expr).alias(name) for name, expr in parts.items()], *CANONICAL_REST,
+            *[pl.col(name).alias(alias) for name, alias in _extra_names(table)]))
+        lines = lines.insert_column(FIRST.index(FINDINGS),
+                                    findings.result().fill_null("").alias(FINDINGS))
     if not result.rejected:
         return lines
-    return pl.concat([lines, _rejected_rows(result, lines)])
+    return pl.concat([lines, inert(_rejected_rows(result, lines))])
 
 
 def _rejected_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame:
