@@ -18,6 +18,7 @@ from .errors import InputError
 from .inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from .inputs.ledger import RejectedRow, RejectedRowsError
 from .inputs.proposal import read_awards
+from .message_columns import own_findings
 from .models.awards import Award, AwardsFile, CrossLineChecks
 from .models.column_map import ColumnMap
 from .models.lines import near_miss
@@ -83,6 +84,10 @@ def run_check(request: CheckRequest) -> CheckResult:
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
     table = classify(table, compiled).with_columns(limits.result())
     step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
+    # While the cross-line checks finish, the lines' own findings are rendered, as the
+    # tabular reports need them; if the checks are done already, a report renders them.
+    own_text = None if crossing.done() else own_findings(
+        table, compiled, {g: a.award.amount for g, a in awards.items()})
     cross = crossing.result()
     flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
         table[SEQ].search_sorted(cross[SEQ].unique()), 1)
@@ -93,7 +98,7 @@ def run_check(request: CheckRequest) -> CheckResult:
                          checks)
     background.shutdown()
     return CheckResult(table, compiled, ringfences, council, evidence=evidence,
-                       rejected=rejected, cross=cross, checks=checks,
+                       rejected=rejected, cross=cross, checks=checks, own_text=own_text,
                        award_lines={g: (a.source, a.where) for g, a in awards.items()})
 
 

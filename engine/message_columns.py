@@ -60,6 +60,21 @@ def template_expression(template: str, packvals: dict[str, str]) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
+def own_findings(table: pl.DataFrame, packs: dict[str, CompiledPack],
+                 award_amounts: dict[str, int]) -> pl.Series:
+    """Per line of the classified `table`, in its order: its rule and award findings as
+    'rule [status]: message | ...', null for none; rendered only for the lines that have
+    some, pack by pack."""
+    text = pl.repeat(None, table.height, dtype=pl.Utf8, eager=True)
+    own = (pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0)
+    for grant, pack in sorted(packs.items()):
+        positions = table.select(pl.arg_where(own & (pl.col("grant") == grant)))[:, 0]
+        if positions.len():
+            text = text.scatter(positions, findings_text(table, positions, pack,
+                                                         award_amounts[grant]))
+    return text
+
+
 def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
                   award_amount: int) -> pl.Series:
     """Per line of `table` at `positions`: 'rule [status]: message | ...' (rules in pack

@@ -12,6 +12,7 @@ from .classify import PACK_VERSION, RULE_RANK, RULES
 from .compiled import CompiledPack
 from .crossline import CLAUSES as CROSS_CLAUSES
 from .models.awards import CrossLineChecks
+from .message_columns import own_findings
 from .messages import pack_values, render
 from .money import format_gbp
 from .ringfence import OVER, OVER_RULE, RUNNING, RingfenceCheck
@@ -79,6 +80,16 @@ class CheckResult:
     gate: Any = None
     #: The split threshold and window the cross-line checks used (the awards file's `checks`)
     checks: CrossLineChecks | None = None
+    #: Each line's rule and award findings as text (see own_findings), if already rendered
+    own_text: pl.Series | None = None
+
+    def own_findings(self) -> pl.Series:
+        """Per line of the table: its rule and award findings as text, null for none
+        (message_columns.own_findings); rendered once, by run_check or the first report."""
+        if self.own_text is None:
+            self.own_text = own_findings(
+                self.table, self.packs, {grant: self.award_amount(grant) for grant in self.packs})
+        return self.own_text
 
     @cached_property
     def _cross_by_seq(self) -> dict[int, list[tuple[str, str]]]:

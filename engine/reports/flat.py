@@ -13,7 +13,7 @@ from typing import Callable
 import polars as pl
 
 from ..classify import RULE_RANK, RULES
-from ..message_columns import findings_text, per_line
+from ..message_columns import per_line
 from ..money import to_decimal
 from ..result import CROSS_RANK, STATUS, CheckResult
 from ..ringfence import OVER
@@ -38,18 +38,12 @@ def _pounds(expr: pl.Expr) -> pl.Expr:
 def findings_column(result: CheckResult) -> pl.Series:
     """Per line of the table, in its order: 'rule [status]: message | ...', null for none.
 
-    Rule and award findings are rendered only for the lines that have some, pack by
-    pack; cross-line findings are already text. Lines are found by position, since
-    the table is in `_seq` order, so nothing is joined.
+    Rule and award findings come from the result (message_columns.own_findings);
+    cross-line findings are already text. Lines are found by position, since the table
+    is in `_seq` order, so nothing is joined.
     """
     table = result.table
-    text = pl.repeat(None, table.height, dtype=pl.Utf8, eager=True)
-    own = (pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0)
-    for grant, pack in sorted(result.packs.items()):
-        positions = table.select(pl.arg_where(own & (pl.col("grant") == grant)))[:, 0]
-        if positions.len():
-            rendered = findings_text(table, positions, pack, result.award_amount(grant))
-            text = text.scatter(positions, rendered)
+    text = result.own_findings().clone()  # cross-line findings are added in place
     if result.cross is not None and result.cross.height:
         cross = per_line(result.cross.with_columns(
             pl.format("{} [at_risk]: {}", pl.col("rule"), pl.col("message")).alias("cross")),
