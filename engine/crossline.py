@@ -185,9 +185,14 @@ def _splits(table: pl.DataFrame, payments: pl.DataFrame, checks: CrossLineChecks
     invoices, others = _invoices(payments, threshold)
     if invoices.is_empty():
         return _EMPTY
-    # One sorted key across suppliers, far enough apart that windows never cross them.
-    invoices = (invoices.with_columns((pl.col("_supplier").cast(pl.Int64) * 10_000_000
-                                       + pl.col("day").cast(pl.Int64)).alias("_key"))
+    # One sorted key across suppliers, far enough apart that windows never cross them. A
+    # window longer than the days the invoices span holds what that span holds.
+    day = pl.col("day").cast(pl.Int64)
+    first, last = invoices.select(day.min().alias("first"), day.max().alias("last")).row(0)
+    window = min(window, last - first)
+    spacing = last - first + window + 1
+    invoices = (invoices.with_columns((pl.col("_supplier").cast(pl.Int64) * spacing
+                                       + day - first).alias("_key"))
                 .sort("_key", "_invoice"))
     key = invoices["_key"]
     start = key.search_sorted(key - window, side="left").cast(pl.Int64)
