@@ -56,8 +56,9 @@ def _as_date(day_number: int) -> dt.date:
     return dt.date(day_number // 10000, day_number // 100 % 100, day_number % 100)
 
 
-def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr:
-    """Per line, the bits of the word patterns its text matches (0 for no text)."""
+def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr | None:
+    """Per line, the bits of the word patterns its text matches (0 for no text); None when
+    no text matches any of them (no bits to set)."""
     regexes = [(1 << bit, re.compile(word_pattern(pattern))) for bit, pattern in patterns]
     values, masks = [], []
     for value in column.drop_nulls().unique().to_list():
@@ -67,7 +68,7 @@ def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr:
             values.append(value)
             masks.append(mask)
     if not values:
-        return pl.lit(0, dtype=pl.Int64)
+        return None
     return pl.col(column.name).replace_strict(
         pl.Series(values, dtype=pl.Utf8), pl.Series(masks, dtype=pl.Int64), default=0,
         return_dtype=pl.Int64).fill_null(0)
@@ -83,7 +84,10 @@ def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
         else:
             parts.append(pl.when(test_expression(test)).then(pl.lit(1 << bit, pl.Int64))
                          .otherwise(pl.lit(0, pl.Int64)))
-    parts += [_word_bits(table[name], patterns) for name, patterns in words_by_field.items()]
+    # (A part that is only a literal must not reach sum_horizontal: on a table of several
+    # chunks, polars 2.1 gives one row per chunk for it, not one per line.)
+    parts += [bits for name, patterns in words_by_field.items()
+              if (bits := _word_bits(table[name], patterns)) is not None]
     key = pl.repeat(0, table.height, dtype=pl.Int64, eager=True)
     # A few tests at a time: each holds a whole column until the batch is summed.
     for start in range(0, len(parts), _BATCH):
