@@ -1,8 +1,9 @@
 """One flat row per line, for the tabular reports (CSV, Excel).
 
-Lines without findings are written straight from the table's columns; only
-lines with findings go through Python to render their messages, so a large,
-mostly clean ledger stays fast.
+Lines without findings are written straight from the table's columns;
+messages are rendered only for the lines that have findings (as polars
+expressions: message_columns.py), in a thread beside the rest of each row, so
+a large, mostly clean ledger stays fast.
 """
 
 from __future__ import annotations
