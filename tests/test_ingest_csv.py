@@ -51,6 +51,13 @@ def test_a_quoted_cell_may_span_lines_and_is_still_one_row(tmp_path):
     assert table["amount"].to_list() == [100, 200, 300]
 
 
+def test_a_folder_named_tilde_is_a_folder_not_the_home_directory(tmp_path, monkeypatch):
+    (tmp_path / "~").mkdir()
+    ledger(tmp_path / "~", "line_id,amount\nA,1\n")
+    monkeypatch.chdir(tmp_path)
+    assert rows_of(Path("~") / "ledger.csv") == [(2, "A")]
+
+
 def test_header_names_are_trimmed(tmp_path):
     path = ledger(tmp_path, " line_id , amount \nA,1\n")
     assert rows_of(path) == [(2, "A")]

@@ -76,7 +76,8 @@ def read_text_columns(path: Path) -> pl.DataFrame:
     frame = None
     if regular and _without_mark(head) == head and _SOMETHING.search(head):
         try:
-            frame = _read(path)
+            # (absolute: polars would expand a name starting with ~ as a home directory)
+            frame = _read(path.absolute())
         except pl.exceptions.ComputeError:
             pass
     data = head
