@@ -64,3 +64,20 @@ def test_fast_paths_give_the_same_answers(amounts, days):
     values, errors = columns.date_series(pl.Series(days, dtype=pl.Utf8))
     for text, v, e in zip(days, values.to_list(), errors.to_list()):
         assert (v, e is not None) == _scalar(parse_date, DateError, text), text
+
+
+boolean_text = st.one_of(
+    st.sampled_from(["true", "True", "TRUE", "tRuE", "yes", "Yes", "YES", "y", "Y", "1", "false",
+                     "False", "FALSE", "no", "No", "NO", "n", "N", "0", " yes ", "maybe", ""]),
+    st.text(alphabet="yesnotrufalYESNOTRUFAL10 ", max_size=6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(boolean_text, min_size=1, max_size=40))
+def test_the_boolean_fast_path_gives_the_full_grammars_answers(texts):
+    series = pl.Series("a", texts, dtype=pl.Utf8)
+    values, errors = columns.parse_columns(series.to_frame(), {"a": columns.BOOLEAN})["a"]
+    value, error = columns.boolean(pl.col("a"))
+    full = series.to_frame().select(value.alias("v"), error.alias("e"))
+    assert values.to_list() == full["v"].to_list()
+    assert [e is not None for e in errors] == [e is not None for e in full["e"]]

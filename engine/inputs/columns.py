@@ -92,12 +92,15 @@ def boolean(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return value, error
 
 
-# Most cells in a real export are plain: `1234.56`, `-12`, `2025-09-15`. Every
-# cell takes a fast path (a cheap test, then polars' own exact decimal and date
-# parsers); only cells it leaves unread (and not blank) go through the full
-# grammar above, and their values are put back in place.
-_PLAIN_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
-_PLAIN_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+# Most cells in a real export are plain: `1234.56`, `-£1,234.50`, `2025-09-15`,
+# `15/09/2025`, `Yes`. Every cell takes a fast path (a cheap test, then polars'
+# own exact decimal and date parsers); only cells it leaves unread (and not
+# blank) go through the full grammar above, and their values are put back in
+# place. Each fast path reads a subset of what the full grammar reads, to the
+# same value (tests/test_columns.py).
+_PLAIN_MONEY = r"^-?£?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,2})?$"
+_PLAIN_ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+_PLAIN_UK_DATE = r"^[0-9]{2}/[0-9]{2}/[1-9][0-9]{3}$"
 
 
 @dataclass(frozen=True)
@@ -110,19 +113,26 @@ class Parser:
 
 
 def _money_fast(text: pl.Expr) -> pl.Expr:
+    plain = text.str.replace_all("£", "", literal=True).str.replace_all(",", "", literal=True)
     return pl.when(text.str.contains(_PLAIN_MONEY)).then(
-        (text.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64))
+        (plain.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64))
 
 
 def _date_fast(text: pl.Expr) -> pl.Expr:
     # An impossible date such as 2025-02-30 is left to the full grammar, which says why.
-    return pl.when(text.str.contains(_PLAIN_DATE)).then(
-        text.str.to_date("%Y-%m-%d", strict=False))
+    return (pl.when(text.str.contains(_PLAIN_ISO_DATE))
+            .then(text.str.to_date("%Y-%m-%d", strict=False))
+            .when(text.str.contains(_PLAIN_UK_DATE))
+            .then(text.str.to_date("%d/%m/%Y", strict=False)))
+
+
+def _casings(words: list[str]) -> list[str]:
+    return [form for word in words for form in (word, word.title(), word.upper())]
 
 
 def _boolean_fast(text: pl.Expr) -> pl.Expr:
-    return pl.when(text == "true").then(pl.lit(True)).when(text == "false").then(
-        pl.lit(False))
+    return (pl.when(text.is_in(_casings(_TRUE))).then(pl.lit(True))
+            .when(text.is_in(_casings(_FALSE))).then(pl.lit(False)))
 
 
 MONEY = Parser(_money_fast, money)
