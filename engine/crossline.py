@@ -53,7 +53,6 @@ CLAUSES = {
            "checks): a purchase may not be split to stay below a procurement threshold",
 }
 NAMED = 8  # related lines named in a message; the rest are counted
-SCHEMA = {SEQ: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8}
 POS = "_pos"  # a line's position in the table
 
 

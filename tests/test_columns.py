@@ -58,10 +58,12 @@ def test_date_column_matches_scalar_parser(texts):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(money_text, min_size=1, max_size=40), st.lists(date_text, min_size=1, max_size=40))
 def test_fast_paths_give_the_same_answers(amounts, days):
-    values, errors = columns.money_series(pl.Series(amounts, dtype=pl.Utf8))
+    values, errors = columns.parse_columns(pl.DataFrame({"a": amounts}, schema={"a": pl.Utf8}),
+                                           {"a": columns.MONEY})["a"]
     for text, v, e in zip(amounts, values.to_list(), errors.to_list()):
         assert (v, e is not None) == _scalar(parse_pence, MoneyError, text), text
-    values, errors = columns.date_series(pl.Series(days, dtype=pl.Utf8))
+    values, errors = columns.parse_columns(pl.DataFrame({"a": days}, schema={"a": pl.Utf8}),
+                                           {"a": columns.DATE})["a"]
     for text, v, e in zip(days, values.to_list(), errors.to_list()):
         assert (v, e is not None) == _scalar(parse_date, DateError, text), text
 

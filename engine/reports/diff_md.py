@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diff import DiffResult, LineChange
 from ..money import format_gbp
-from .diff_common import LABEL, by_kind, check_name, value_text, waiver_note, where
+from .diff_common import by_kind, check_name, value_text, waiver_note, where
 from .md_report import esc
 
 ICON = {"compliant": "✅ compliant", "at_risk": "⚠️ at risk", "non_compliant": "❌ non-compliant",

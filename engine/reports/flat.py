@@ -13,7 +13,7 @@ from typing import Callable
 
 import polars as pl
 
-from ..classify import RULE_RANK, RULES
+from ..classify import RULE_RANK
 from ..message_columns import per_line
 from ..money import to_decimal
 from ..result import CROSS_RANK, STATUS, CheckResult
