@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 import jsonschema
 
 from conftest import REPO
-from gitrepo import GitRepo
 
-from test_waivers import FIXTURES, TODAY, here  # noqa: F401 (`here` is a fixture)
+from test_waivers import TODAY, repo_adding_a_capital_line, waiver, write_waivers
+from test_waivers import here  # noqa: F401 (`here` is a fixture)
 
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -72,16 +72,9 @@ def test_html_marks_waived_findings_and_lists_stale_waivers(cli, here):
 
 def test_diff_marks_waived_findings_in_every_format(tmp_path):
     """HEAD adds a waived capital line: every diff format says it is waived and by whom."""
-    repo = GitRepo(tmp_path)
-    budget = (FIXTURES / "budget.yaml").read_text()
-    repo.commit("budget.yaml", budget, "budget")
-    repo.write("budget.yaml", budget + "  - {line_id: B05, date: 2025-09-01, amount: 1000, "
-                                       "purpose: workforce, cost_type: capital}\n")
-    repo.write("w.yaml", "waivers:\n  - line_id: B05\n    rule: cost-type.capital\n"
-                         "    reason: Laptops below the capitalisation threshold\n"
-                         "    approved_by: S151 officer\n    reference: REF-B05\n"
-                         "    expires: 2026-03-31\n")
-    diff = ("diff", "HEAD:budget.yaml", "budget.yaml", "--waivers", "w.yaml", *TODAY)
+    repo = repo_adding_a_capital_line(tmp_path)
+    w = write_waivers(tmp_path, waiver("B05", "cost-type.capital"))
+    diff = ("diff", "HEAD:budget.yaml", "budget.yaml", "--waivers", w, *TODAY)
     for fmt in ("text", "md"):
         run = repo.ringfence(*diff, "--format", fmt)
         assert run.returncode == 0, run.stdout + run.stderr

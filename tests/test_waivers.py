@@ -174,13 +174,19 @@ def test_two_waivers_for_one_finding_are_refused(cli, here):
     assert run.code == 2 and "waived twice" in run.stderr
 
 
-def test_waivers_apply_to_diff(tmp_path):
-    """HEAD adds a capital line: the gate fails, unless a waiver names it."""
-    repo = GitRepo(tmp_path)
+def repo_adding_a_capital_line(folder) -> GitRepo:
+    """A repository whose working budget.yaml adds capital line B05 to HEAD's."""
+    repo = GitRepo(folder)
     budget = (FIXTURES / "budget.yaml").read_text()
     repo.commit("budget.yaml", budget, "budget")
     repo.write("budget.yaml", budget + "  - {line_id: B05, date: 2025-09-01, amount: 1000, "
                                        "purpose: workforce, cost_type: capital}\n")
+    return repo
+
+
+def test_waivers_apply_to_diff(tmp_path):
+    """HEAD adds a capital line: the gate fails, unless a waiver names it."""
+    repo = repo_adding_a_capital_line(tmp_path)
     w = write_waivers(tmp_path, waiver("B05", "cost-type.capital"))
     diff = ("diff", "HEAD:budget.yaml", "budget.yaml", *TODAY)
     assert repo.ringfence(*diff).returncode == 1
