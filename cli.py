@@ -118,20 +118,33 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
     writer = WRITERS[fmt]
     context = WriteContext(output=output, is_terminal=output is None and sys.stdout.isatty(),
                            options=options)
-    if writer.binary:
-        if not output:
+    if not output:
+        if writer.binary:
             raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
-        writer.write(result, None, context)
+        writer.write(result, sys.stdout, context)
         return
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            writer.write(result, stream, context)
+    with _writing_to(output):
+        if writer.binary or writer.to_file:
+            writer.write(result, None, context)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                writer.write(result, stream, context)
         if fmt == "csv":  # a CSV file has nowhere of its own to carry its evidence
             with open(f"{output}.evidence.json", "w", encoding="utf-8") as stream:
                 json.dump(result.evidence, stream, indent=2, ensure_ascii=False)
                 stream.write("\n")
-    else:
-        writer.write(result, sys.stdout, context)
+
+
+@contextmanager
+def _writing_to(output: str):
+    """A report file that cannot be written (no such folder, no permission) is the
+    user's to fix: one line naming it, not an internal error."""
+    try:
+        yield
+    except OSError as exc:
+        # polars words it 'reason (os error 2): path'; the message names the path once.
+        reason = exc.strerror or str(exc).split(" (os error")[0]
+        raise InputError(f"cannot write the report: {reason}", source=output) from None
 
 
 @cli.command()
@@ -237,7 +250,7 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     writer = DIFF_WRITERS[fmt]
     context = WriteContext(output=output, is_terminal=output is None and sys.stdout.isatty())
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
+        with _writing_to(output), open(output, "w", encoding="utf-8", newline="") as stream:
             writer.write(result, stream, context)
     else:
         writer.write(result, sys.stdout, context)

@@ -18,7 +18,7 @@ def _materialise(case, tmp_path) -> list[str]:
     for name, text in case["files"].items():
         (tmp_path / name).write_text(text)
     args = [a.replace("{dir}", str(tmp_path)) for a in case["args"]]
-    return args + ["--rules", str(FIXTURE_PACKS)] if args[0] == "check" else args
+    return args + ["--rules", str(FIXTURE_PACKS)] if args[0] in ("check", "diff") else args
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

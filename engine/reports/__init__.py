@@ -1,7 +1,8 @@
 """Report writers: they read a CheckResult and write; they never compute findings.
 
 Each format registers a writer `write(result, stream, context)` here; `stream`
-is a text stream (or, for binary formats, the writer opens `context.output`).
+is a text stream, or None when the writer writes `context.output` itself (binary
+formats always do; the CSV writer does when given a file).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class WriteContext:
 class Writer:
     write: Callable  # (result, stream: TextIO | None, context: WriteContext) -> None
     binary: bool = False  # binary writers need --output and write the file themselves
+    #: Writes --output itself when one is given (a large CSV skips Python's file layer).
+    to_file: bool = False
 
 
 def _table(result, stream: TextIO, context: WriteContext) -> None:
@@ -52,7 +55,7 @@ def _module_writer(name: str):
 WRITERS: dict[str, Writer] = {
     "table": Writer(_table),
     "json": Writer(_json),
-    "csv": Writer(_module_writer("csv_report")),
+    "csv": Writer(_module_writer("csv_report"), to_file=True),
     "md": Writer(_module_writer("md_report")),
     "html": Writer(_module_writer("html_report")),
     "xlsx": Writer(_module_writer("xlsx_report"), binary=True),

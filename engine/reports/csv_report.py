@@ -13,6 +13,7 @@ import re
 import polars as pl
 
 from .flat import FINDINGS, flat_frame, text_columns
+from .replacing import replacing
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -36,8 +37,15 @@ def inert_headers(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def write(result, stream, context) -> None:
+    """To `stream`, or when it is None to the file `context.output`."""
     frame = inert_headers(flat_frame(result, inert=inert_cells))
-    # A file's bytes take the CSV as polars writes it (UTF-8); through the text layer
+    if stream is None:
+        # polars writing the file itself costs a third less than writing through
+        # Python's file objects.
+        with replacing(context.output) as path:
+            frame.write_csv(path)
+        return
+    # A stream's bytes take the CSV as polars writes it (UTF-8); through the text layer
     # a quarter-gigabyte report would be decoded and encoded again for nothing.
     binary = getattr(stream, "buffer", None)
     if binary is None:

@@ -39,6 +39,12 @@ def _cell(sheet, value):
 
 
 def write(result: CheckResult, stream, context) -> None:
+    # The file is opened first: a path that cannot be written fails before any row is built.
+    with open(context.output, "wb") as file:
+        _book(result).save(file)
+
+
+def _book(result: CheckResult) -> Workbook:
     book = Workbook(write_only=True)
     frame = flat_frame(result)
     lines = book.create_sheet("lines")
@@ -64,4 +70,4 @@ def write(result: CheckResult, stream, context) -> None:
     evidence = book.create_sheet("evidence")
     evidence.append(["evidence (JSON)"])
     evidence.append([_cell(evidence, json.dumps(result.evidence, indent=2, ensure_ascii=False))])
-    book.save(context.output)
+    return book
