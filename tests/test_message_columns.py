@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import random
 
+import polars as pl
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from engine.check import CheckRequest, run_check
+from engine.message_columns import gbp
+from engine.money import format_gbp
 from engine.reports.flat import findings_column
 
 from conftest import REPO
@@ -51,3 +55,17 @@ def test_generated_ledger(tmp_path, seed):
     awards = tmp_path / "awards.yaml"
     awards.write_text("awards: [{grant: csc-prevention-2025-26, amount: 500000}]\n")
     _compare(run_check(CheckRequest([str(path)], awards=str(awards))))
+
+
+_PENCE = st.one_of(
+    st.integers(min_value=-(10**17), max_value=10**17),
+    # each side of every thousands boundary
+    st.sampled_from([sign * (10**k + d) for k in range(0, 18) for d in (-1, 0, 1)
+                     for sign in (1, -1)]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PENCE, min_size=1, max_size=50))
+def test_gbp_on_a_column_reads_as_format_gbp(values):
+    shown = pl.DataFrame({"p": values}, schema={"p": pl.Int64}).select(gbp(pl.col("p")))[:, 0]
+    assert shown.to_list() == [format_gbp(v) for v in values]
