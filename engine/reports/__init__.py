@@ -22,7 +22,7 @@ class WriteContext:
 class Writer:
     write: Callable  # (result, stream: TextIO | None, context: WriteContext) -> None
     binary: bool = False  # binary writers need --output and write the file themselves
-    #: Writes --output itself when one is given (a large CSV skips Python's file layer).
+    #: Writes --output itself when one is given (a large CSV skips Python's text layer).
     to_file: bool = False
 
 

@@ -40,13 +40,12 @@ def write(result, stream, context) -> None:
     """To `stream`, or when it is None to the file `context.output`."""
     frame = inert_headers(flat_frame(result, inert=inert_cells))
     if stream is None:
-        # polars writing the file itself costs a third less than writing through
-        # Python's file objects.
-        with replacing(context.output) as path:
-            frame.write_csv(path)
+        # As bytes (polars writes UTF-8) to a newly created file: see replacing.py.
+        with replacing(context.output) as path, open(path, "wb") as file:
+            frame.write_csv(file)
         return
-    # A stream's bytes take the CSV as polars writes it (UTF-8); through the text layer
-    # a quarter-gigabyte report would be decoded and encoded again for nothing.
+    # Through the text layer a quarter-gigabyte report would be decoded and encoded again
+    # for nothing: a stream's bytes take the CSV as polars writes it.
     binary = getattr(stream, "buffer", None)
     if binary is None:
         frame.write_csv(stream)

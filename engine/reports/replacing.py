@@ -5,7 +5,9 @@ auditor's second pass). Truncating a quarter-gigabyte file in place frees its
 pages in the writer's time, and ext4 (auto_da_alloc) flushes a file that was
 truncated and written again when it is closed: a tenth of a second, twice.
 Instead the earlier report is moved aside and deleted in a thread while the
-new one is written to a fresh file.
+new one is written to a newly created file. (polars' own write_csv(path)
+creates the file and then opens it again truncating it, so it pays the flush
+even for a new file: the report is written to a file opened here.)
 """
 
 from __future__ import annotations
