@@ -24,19 +24,10 @@ NONE = "(none)"
 def gbp(expr: pl.Expr) -> pl.Expr:
     """Int64 pence -> '-£1,234.50', as money.format_gbp."""
     magnitude = expr.abs()
-    pounds = magnitude // 100
-    # Thousands grouped by arithmetic, most significant group first (pence in an Int64
-    # are under 10**17 pounds): a third cheaper than reversing text through a regex.
-    groups = []
-    for power in range(15, -1, -3):
-        above = pounds // 10**power
-        digits = (above % 1000).cast(pl.Utf8)
-        groups.append(pl.when(above >= 1000).then(pl.concat_str([pl.lit(","),
-                                                                 digits.str.pad_start(3, "0")]))
-                      .when(above > 0).then(digits)
-                      .otherwise(pl.lit("0" if power == 0 else "")))
+    grouped = ((magnitude // 100).cast(pl.Utf8).str.reverse().str.replace_all(r"(\d{3})", "$1,")
+               .str.reverse().str.strip_chars_start(","))
     return pl.concat_str([pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-                          pl.lit("£"), *groups, pl.lit("."),
+                          pl.lit("£"), grouped, pl.lit("."),
                           (magnitude % 100).cast(pl.Utf8).str.pad_start(2, "0")])
 
 
