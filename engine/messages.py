@@ -36,13 +36,10 @@ def show(name: str, value: Any) -> str:
 
 
 def render(template: str, line: Mapping[str, Any], packvals: Mapping[str, str]) -> str:
+    # (Packs write values as plain {name}: models/pack.py refuses conversions and formats.)
     out = []
-    for literal, name, spec, conversion in _formatter.parse(template):
+    for literal, name, _, _ in _formatter.parse(template):
         out.append(literal)
-        if name is None:
-            continue
-        text = packvals[name] if name in packvals else show(name, line.get(name))
-        if conversion == "r":
-            text = repr(text)
-        out.append(format(text, spec) if spec else text)
+        if name is not None:
+            out.append(packvals[name] if name in packvals else show(name, line.get(name)))
     return "".join(out)

@@ -59,6 +59,15 @@ class Rule(StrictModel):
     @field_validator("message")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
+        # Reports render a message per line and on whole columns (message_columns.py);
+        # both read `{name}` alike, but only Python would read `{name!r}` or `{name:>9}`.
+        styled = [f"{{{name}{'!' + conversion if conversion else ''}"
+                  f"{':' + spec if spec else ''}}}"
+                  for _, name, spec, conversion in _parsed(value)
+                  if name is not None and (spec or conversion)]
+        if styled:
+            raise ValueError(f"message writes {', '.join(styled)}: write a value as {{name}}, "
+                             "without a conversion (!r) or a format (:...)")
         known = [*LINE_FIELDS, *sorted(PACK_PLACEHOLDERS)]
         unknown = [name for name in placeholders(value) if name not in known]
         if unknown:
@@ -82,8 +91,12 @@ class Rule(StrictModel):
 
 
 def placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in _parsed(template) if name is not None]
+
+
+def _parsed(template: str) -> list[tuple]:
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        return list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ValueError(f"message is not a valid template: {exc}") from None
 
