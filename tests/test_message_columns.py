@@ -7,9 +7,12 @@ import random
 
 import polars as pl
 import pytest
+import yaml
 from hypothesis import given, settings, strategies as st
 
 from engine.check import CheckRequest, run_check
+from engine.classify import RULES
+from engine.packs import BUNDLED_RULES
 from engine.message_columns import gbp
 from engine.money import format_gbp
 from engine.reports.flat import findings_column
@@ -69,3 +72,44 @@ _PENCE = st.one_of(
 def test_gbp_on_a_column_reads_as_format_gbp(values):
     shown = pl.DataFrame({"p": values}, schema={"p": pl.Int64}).select(gbp(pl.col("p")))[:, 0]
     assert shown.to_list() == [format_gbp(v) for v in values]
+
+
+_TEMPLATES = [
+    "rule {n}: {amount} on {date}",  # many rules, one shape: rendered together
+    "{description} / {supplier} for {amount} ({pack.title}, rule {n})",
+    "{amount} and {amount} again, rule {n}",
+    "rule {n} names no field of the line, only {pack.id} and {{braces}}",
+    "{purpose}{category}{cost_type}",
+]
+
+
+def test_a_pack_of_many_messages_reads_as_per_line(tmp_path):
+    """Rules whose messages show the same fields are rendered together; each line still
+    reads exactly as rendered on its own, its findings in pack order."""
+    base = yaml.safe_load((BUNDLED_RULES / "csc-prevention-2025-26" / "pack.yaml").read_text())
+    for n in range(150):
+        template = _TEMPLATES[n % len(_TEMPLATES)].replace("{n}", str(n))
+        base["rules"].append({"id": f"many.rule-{n}", "clause": "test", "title": "test",
+                              "status": "at_risk" if n % 3 else "non_compliant",
+                              "when": {"field": "amount", "op": "gt", "value": n * 10},
+                              "message": template})
+    folder = tmp_path / "rules" / base["id"]
+    folder.mkdir(parents=True)
+    (folder / "pack.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    rng = random.Random(5)
+    path = tmp_path / "ledger.csv"
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["line_id", "date", "amount", "purpose", "category", "description",
+                         "supplier", "cost_type"])
+        for index in range(400):
+            writer.writerow([f"M{index}", rng.choice(["2025-06-01", ""]),
+                             f"{rng.randrange(0, 2000)}.{rng.randrange(100):02d}",
+                             rng.choice(["family_help", ""]), rng.choice(["Gifts", ""]),
+                             (rng.choice(TEXTS[:20]) or "").replace("\n", " "),
+                             rng.choice(["Acme", ""]), "revenue"])
+    awards = tmp_path / "awards.yaml"
+    awards.write_text("awards: [{grant: csc-prevention-2025-26, amount: 1000}]\n")
+    result = run_check(CheckRequest([str(path)], awards=str(awards), rules=str(tmp_path / "rules")))
+    assert max(len(rules) for rules in result.table[RULES].to_list()) > 50
+    _compare(result)
