@@ -83,3 +83,12 @@ def test_the_boolean_fast_path_gives_the_full_grammars_answers(texts):
     full = series.to_frame().select(value.alias("v"), error.alias("e"))
     assert values.to_list() == full["v"].to_list()
     assert [e is not None for e in errors] == [e is not None for e in full["e"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab \t\r\n\u00a0\u2003", max_size=5)),
+                min_size=1, max_size=20))
+def test_a_column_is_untidy_exactly_when_blank_to_null_would_change_a_cell(texts):
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
+    changed = frame.select(~columns.blank_to_null(pl.col("t")).eq_missing(pl.col("t")))[:, 0]
+    assert frame.select(columns.untidy(pl.col("t")))[0, 0] is changed.any()
