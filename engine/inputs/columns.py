@@ -104,6 +104,7 @@ def boolean(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 # place. Each fast path reads a subset of what the full grammar reads, to the
 # same value (tests/test_columns.py).
 _PLAIN_MONEY = r"^-?£?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,2})?$"
+_BARE_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
 _PLAIN_ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _PLAIN_UK_DATE = r"^[0-9]{2}/[0-9]{2}/[1-9][0-9]{3}$"
 
@@ -118,9 +119,14 @@ class Parser:
 
 
 def _money_fast(text: pl.Expr) -> pl.Expr:
-    plain = text.str.replace_all("£", "", literal=True).str.replace_all(",", "", literal=True)
-    return pl.when(text.str.contains(_PLAIN_MONEY)).then(
-        (plain.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64))
+    def pence(digits: pl.Expr) -> pl.Expr:
+        return (digits.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64)
+
+    # Bare numbers are cast as they are: only a column with £ or thousands commas pays
+    # for a copy without them.
+    bare = text.str.replace_all("£", "", literal=True).str.replace_all(",", "", literal=True)
+    return (pl.when(text.str.contains(_BARE_MONEY)).then(pence(text))
+            .when(text.str.contains(_PLAIN_MONEY)).then(pence(bare)))
 
 
 def _date_fast(text: pl.Expr) -> pl.Expr:
