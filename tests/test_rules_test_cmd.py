@@ -58,8 +58,8 @@ def test_a_rule_that_loses_its_matching_cases_fails_the_command(cli, rules_copy)
     assert drop_cases(rules_copy / CFG, "cost-type.capital") >= 1
     run = cli("rules", "test", rules_copy)
     assert run.code == 1
-    assert (f"  MISSING rule 'cost-type.capital' (31/7834 para 1: a Revenue grant (Children and "
-            f"Families (Revenue) Grant)) is never shown matching") in run.stdout
+    assert ("  MISSING rule 'cost-type.capital' (31/7834 para 1: a Revenue grant (Children and "
+            "Families (Revenue) Grant)) is never shown matching") in run.stdout
     assert "    GAP  31/7834 para 1: a Revenue grant" in run.stdout
     assert run.stdout.splitlines()[-1].endswith(f"1 failed ({CFG})")
 
