@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import os
 
+import pytest
+
 from conftest import REPO
 
 from engine.reports.replacing import replacing
@@ -52,6 +54,17 @@ def test_a_report_with_another_name_is_changed_under_both(tmp_path):
     os.link(report, other)
     _write(report, "new\n")
     assert other.read_text() == "new\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_report_stays_refused(cli, tmp_path):
+    report = tmp_path / "report.csv"
+    report.write_text("kept\n")
+    report.chmod(0o444)
+    run = cli("check", PROPOSAL, "--format", "csv", "--output", report)
+    assert run.code == 2
+    assert "cannot write the report: Permission denied" in run.stderr
+    assert report.read_text() == "kept\n"
 
 
 def test_the_cli_overwrites_a_csv_report_it_wrote_before(cli, tmp_path):

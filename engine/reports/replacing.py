@@ -24,9 +24,10 @@ from typing import Iterator
 def replacing(path: str) -> Iterator[str]:
     """Yields `path`, to be written as a new file; an earlier report there is deleted.
 
-    Only a plain file of ours with one name is moved aside: a link, or a file shared
-    under another name, is truncated in place as `open` would, so it keeps pointing
-    where it did. The new file gets the earlier one's permissions.
+    Only a plain file of ours with one name, that we may write, is moved aside: a link,
+    or a file shared under another name, is truncated in place as `open` would, so it
+    keeps pointing where it did, and a read-only report stays refused. The new file
+    gets the earlier one's permissions.
     """
     aside = _move_aside(path)
     if aside is None:
@@ -48,7 +49,8 @@ def _move_aside(path: str) -> tuple[str, int] | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_uid != os.getuid():
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_uid != os.getuid() \
+            or not os.access(path, os.W_OK):
         return None
     target = Path(path)
     old = str(target.with_name(f".{target.name}.{os.getpid()}.old"))
