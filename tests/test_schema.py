@@ -78,3 +78,14 @@ def test_bundled_pack_files_point_editors_at_their_schema(path):
     assert found, f"start the file with: # yaml-language-server: $schema=<path to schema/" \
                   f"{expected}.schema.json>"
     assert (path.parent / found.group(1)).resolve() == SCHEMA_DIR / f"{expected}.schema.json"
+
+
+def test_the_split_threshold_default_reads_as_a_file_value_would():
+    """The schema tells editors the default an awards file gets; written in the file, that
+    value must mean the same (pounds), in a file and in code."""
+    from engine.models.awards import CrossLineChecks
+
+    schema = json.loads((SCHEMA_DIR / "awards.schema.json").read_text(encoding="utf-8"))
+    shown = schema["$defs"]["CrossLineChecks"]["properties"]["split_threshold"]["default"]
+    assert CrossLineChecks(split_threshold=shown) == CrossLineChecks()
+    assert CrossLineChecks().split_threshold == 500000  # £5,000, as the README says

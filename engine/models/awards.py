@@ -28,7 +28,10 @@ class Award(StrictModel):
 
 
 class CrossLineChecks(StrictModel):
-    split_threshold: Pence = Field(default=500000, description="procurement threshold, pounds")
+    # The default is read as the file's value would be (pounds), so the schema shows 5000
+    # and CrossLineChecks(split_threshold=...) built in code means pounds too.
+    split_threshold: Pence = Field(default=5000, validate_default=True,
+                                   description="procurement threshold, pounds")
     split_window_days: int = Field(default=30, ge=0, description="window for split payments")
 
 
