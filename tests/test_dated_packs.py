@@ -9,7 +9,9 @@ undated line is checked against the latest version.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import shutil
 
@@ -217,3 +219,37 @@ def test_the_terminal_report_of_a_pack_never_amended_has_no_version_column(cli):
     run = cli("check", REPO / "cases" / "problems" / "proposal.yaml", "--fail-on", "never")
     header = next(line for line in run.stdout.splitlines() if line.startswith("line "))
     assert "version" not in header.split()
+
+
+def test_the_csv_report_names_the_version_each_line_was_checked_against(cli, tmp_path):
+    proposal = write(tmp_path, "".join(f"  - {line}\n" for line in [
+        "{line_id: A1, date: 2025-06-01, amount: 10, purpose: alpha}",
+        "{line_id: A2, date: 2025-11-01, amount: 10, purpose: alpha}",
+        "{line_id: A3, amount: 10, purpose: alpha}",
+    ]))
+    run = cli("check", proposal, "--rules", FIXTURE_PACKS, "--format", "csv")
+    assert run.code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert [(r["line_id"], r["pack_version"]) for r in rows] == [("A1", "1"), ("A2", "2"),
+                                                                  ("A3", "3")]
+    assert list(rows[0])[list(rows[0]).index("findings") + 1] == "pack_version"
+
+
+def test_a_ledgers_own_pack_version_column_is_kept_beside_ours(cli, tmp_path):
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("line_id,date,amount,purpose,grant,pack_version\n"
+                      "L1,2025-11-01,10.00,alpha,amended,v9\n")
+    awards = tmp_path / "awards.yaml"
+    awards.write_text("awards: [{grant: amended, amount: 100000}]\n")
+    run = cli("check", ledger, "--awards", awards, "--rules", FIXTURE_PACKS, "--format", "csv")
+    assert run.code == 0, run.stderr
+    row = next(csv.DictReader(io.StringIO(run.stdout)))
+    assert (row["pack_version"], row["pack_version (input)"]) == ("2", "v9")
+
+
+def test_the_csv_report_of_packs_never_amended_has_no_version_column(cli):
+    from conftest import REPO
+
+    run = cli("check", REPO / "cases" / "problems" / "proposal.yaml", "--format", "csv",
+              "--fail-on", "never")
+    assert "pack_version" not in run.stdout.splitlines()[0].split(",")

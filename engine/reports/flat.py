@@ -14,7 +14,7 @@ from typing import Callable
 
 import polars as pl
 
-from ..classify import RULE_RANK
+from ..classify import PACK_VERSION, RULE_RANK
 from ..message_columns import per_line
 from ..money import to_decimal
 from ..result import CROSS_RANK, STATUS, CheckResult
@@ -26,6 +26,9 @@ FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at
          "non_compliant_amount", FINDINGS]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
                   "description", "existing_service"]
+#: After the findings, when some pack of the run was amended: the version each line was
+#: checked against (the terminal report shows it on the same condition).
+VERSION = "pack_version"
 
 
 MONEY = pl.Decimal(38, 2)
@@ -79,13 +82,15 @@ def flat_frame(result: CheckResult,
         "non_compliant_amount": pl.when(rank == 2).then(amount).otherwise(over),
     }
     # polars releases the GIL: the findings text is built in a thread, the rest here.
+    versioned = _versioned(result)
     with ThreadPoolExecutor(max_workers=1) as pool:
         findings = pool.submit(findings_column, result)
         lines = inert(table.select(
             pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
             pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
-            *[_pounds(expr).alias(name) for name, expr in parts.items()], *CANONICAL_REST,
-            *[pl.col(name).alias(alias) for name, alias in _extra_names(table)]))
+            *[_pounds(expr).alias(name) for name, expr in parts.items()],
+            *([pl.col(PACK_VERSION).alias(VERSION)] if versioned else []), *CANONICAL_REST,
+            *[pl.col(name).alias(alias) for name, alias in _extra_names(table, versioned)]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
     if not result.rejected:
@@ -101,7 +106,8 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame:
     for row in result.rejected:
         # Raw text under a column of its own name, where that column holds text.
         record = {name: value for name, value in row.raw.items()
-                  if lines.schema.get(name) == pl.Utf8 and name not in FIRST}
+                  if lines.schema.get(name) == pl.Utf8 and name not in FIRST
+                  and name != VERSION}
         records.append({**record, "source": row.source, "row": row.row,
                         "line_id": row.raw.get("line_id"), "status": "rejected",
                         "amount": None if row.amount is None else to_decimal(row.amount),
@@ -111,10 +117,14 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(records, schema=lines.schema)
 
 
-def _extra_names(table: pl.DataFrame) -> list[tuple[str, str]]:
+def _versioned(result: CheckResult) -> bool:
+    return any(len(pack.loaded.versions) > 1 for pack in result.packs.values())
+
+
+def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:
     """Extra columns under names that never clash with the report's own (a ledger may
     have its own `status` or `source` column)."""
-    taken = set(FIRST) | set(CANONICAL_REST)
+    taken = set(FIRST) | set(CANONICAL_REST) | ({VERSION} if versioned else set())
     out = []
     for name in extra_columns(table):
         alias = name
