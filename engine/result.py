@@ -83,6 +83,11 @@ class CheckResult:
     #: Each line's rule and award findings as text (see own_findings), if already rendered
     own_text: pl.Series | None = None
 
+    @property
+    def versioned(self) -> bool:
+        """Whether some pack of the run was amended: reports then name each line's version."""
+        return any(len(pack.loaded.versions) > 1 for pack in self.packs.values())
+
     def own_findings(self) -> pl.Series:
         """Per line of the table: its rule and award findings as text, null for none
         (message_columns.own_findings); rendered once, by run_check or the first report."""

@@ -247,9 +247,31 @@ def test_a_ledgers_own_pack_version_column_is_kept_beside_ours(cli, tmp_path):
     assert (row["pack_version"], row["pack_version (input)"]) == ("2", "v9")
 
 
-def test_the_csv_report_of_packs_never_amended_has_no_version_column(cli):
+def test_the_markdown_and_html_reports_name_the_version_of_each_line(cli, tmp_path):
+    proposal = write(tmp_path, "".join(f"  - {line}\n" for line in [
+        # a hospitality line: excluded in version 2, only at risk in version 3
+        "{line_id: H2, date: 2025-11-01, amount: 10, purpose: alpha, category: Hospitality}",
+        "{line_id: H3, date: 2026-05-01, amount: 10, purpose: alpha, category: Hospitality}",
+    ]))
+    md = cli("check", proposal, "--rules", FIXTURE_PACKS, "--format", "md", "--fail-on", "never")
+    header = next(row for row in md.stdout.splitlines() if row.startswith("| line |"))
+    cells = [c.strip() for c in header.strip("|").split("|")]
+    versions = {row.split("|")[1].strip(): row.split("|")[cells.index("version") + 1].strip()
+                for row in md.stdout.splitlines() if row.startswith("| H")}
+    assert versions == {"H2": "2", "H3": "3"}
+    html = cli("check", proposal, "--rules", FIXTURE_PACKS, "--format", "html",
+               "--fail-on", "never").stdout
+    assert "2025-11-01<div class='clause'>version 2</div>" in html
+    assert "2026-05-01<div class='clause'>version 3</div>" in html
+
+
+def test_reports_of_packs_never_amended_name_no_version(cli):
     from conftest import REPO
 
-    run = cli("check", REPO / "cases" / "problems" / "proposal.yaml", "--format", "csv",
-              "--fail-on", "never")
-    assert "pack_version" not in run.stdout.splitlines()[0].split(",")
+    proposal = REPO / "cases" / "problems" / "proposal.yaml"
+    table = cli("check", proposal, "--format", "csv", "--fail-on", "never").stdout
+    assert "pack_version" not in table.splitlines()[0].split(",")
+    md = cli("check", proposal, "--format", "md", "--fail-on", "never").stdout
+    assert "| version |" not in md
+    html = cli("check", proposal, "--format", "html", "--fail-on", "never").stdout
+    assert "class='clause'>version " not in html

@@ -82,7 +82,7 @@ def flat_frame(result: CheckResult,
         "non_compliant_amount": pl.when(rank == 2).then(amount).otherwise(over),
     }
     # polars releases the GIL: the findings text is built in a thread, the rest here.
-    versioned = _versioned(result)
+    versioned = result.versioned
     with ThreadPoolExecutor(max_workers=1) as pool:
         findings = pool.submit(findings_column, result)
         lines = inert(table.select(
@@ -115,10 +115,6 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame:
                         "non_compliant_amount": zero,
                         FINDINGS: row.explain()})
     return pl.DataFrame(records, schema=lines.schema)
-
-
-def _versioned(result: CheckResult) -> bool:
-    return any(len(pack.loaded.versions) > 1 for pack in result.packs.values())
 
 
 def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:

@@ -169,8 +169,12 @@ def render(result: CheckResult) -> str:
                "<th>grant</th><th>purpose</th><th>supplier and reference</th>"
                "<th class='num'>amount</th><th>status</th>"
                "<th>description and findings</th></tr></thead><tbody>")
+    versioned = result.versioned
     for line in lines:
         v = line.values
+        # An amended pack's version goes under the date, which chose it.
+        version = (f"<div class='clause'>version {escape(line.pack_version or '-')}</div>"
+                   if versioned else "")
         findings = "".join(
             f"<div class='finding'><span class='badge {f.status}'>{escape(f.rule)}</span> "
             f"{escape(f.message)} <span class='clause'>[{escape(f.clause)}]</span>"
@@ -181,7 +185,7 @@ def render(result: CheckResult) -> str:
             f"<tr data-status='{line.status}' data-grant='{escape(v['grant'])}' "
             f"data-purpose='{escape(v['purpose'] or NO_PURPOSE)}'><td>{escape(line.line_id)}</td>"
             f"<td>{escape(f'{line.source}:{line.row}')}</td>"
-            f"<td class='nowrap'>{v['date'].isoformat() if v['date'] else ''}</td>"
+            f"<td class='nowrap'>{v['date'].isoformat() if v['date'] else ''}{version}</td>"
             f"<td class='nowrap'>{escape(v['grant'])}</td>"
             f"<td>{escape(v['purpose'] or '')}</td>"
             f"<td>{escape(v['supplier'] or '')}<div class='clause'>{escape(v['reference'] or '')}"

@@ -48,14 +48,17 @@ def render(result: CheckResult) -> str:
     flagged = [line for line in lines if line.findings]
     out += [f"## Lines with findings ({len(flagged)} of {len(lines)})", ""]
     rows = []
+    version = result.versioned  # the version each line was checked against, if amended
     for line in flagged:
         for finding in line.findings:
             rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
+                         *([esc(line.pack_version or "-")] if version else []),
                          format_gbp(line.values["amount"]), LABEL[finding.status],
                          f"`{finding.rule}`", esc(_noted(finding.message,
                                                          finding_note(result, line, finding))),
                          esc(finding.clause)])
-    out += _table(["line", "where", "amount", "status", "rule", "finding", "clause"], rows)
+    out += _table(["line", "where", *(["version"] if version else []), "amount", "status",
+                   "rule", "finding", "clause"], rows)
     gate = summary_lines(result)
     if gate:
         out += ["## Gate", "", *(f"- {esc(text.strip())}" for text in gate), ""]
