@@ -83,6 +83,7 @@ def flat_frame(result: CheckResult,
     }
     # polars releases the GIL: the findings text is built in a thread, the rest here.
     versioned = result.versioned
+    extras = _extra_names(table, versioned)
     with ThreadPoolExecutor(max_workers=1) as pool:
         findings = pool.submit(findings_column, result)
         lines = inert(table.select(
@@ -90,24 +91,25 @@ def flat_frame(result: CheckResult,
             pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
             *[_pounds(expr).alias(name) for name, expr in parts.items()],
             *([pl.col(PACK_VERSION).alias(VERSION)] if versioned else []), *CANONICAL_REST,
-            *[pl.col(name).alias(alias) for name, alias in _extra_names(table, versioned)]))
+            *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
     if not result.rejected:
         return lines
-    return pl.concat([lines, inert(_rejected_rows(result, lines))])
+    # A rejected row's raw values go under the columns the lines show them in.
+    shown = {**{name: name for name in CANONICAL_REST}, **dict(extras)}
+    return pl.concat([lines, inert(_rejected_rows(result, lines, shown))])
 
 
-def _rejected_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame:
-    """Rejected rows: no money counted under any status; raw values under their own
-    column where the report has one."""
+def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
+                   shown: dict[str, str]) -> pl.DataFrame:
+    """Rejected rows: no money counted under any status; raw values under the column
+    that shows that input column (`shown`), where it holds text."""
     zero = to_decimal(0)
     records = []
     for row in result.rejected:
-        # Raw text under a column of its own name, where that column holds text.
-        record = {name: value for name, value in row.raw.items()
-                  if lines.schema.get(name) == pl.Utf8 and name not in FIRST
-                  and name != VERSION}
+        record = {shown[name]: value for name, value in row.raw.items()
+                  if name in shown and lines.schema.get(shown[name]) == pl.Utf8}
         records.append({**record, "source": row.source, "row": row.row,
                         "line_id": row.raw.get("line_id"), "status": "rejected",
                         "amount": None if row.amount is None else to_decimal(row.amount),
