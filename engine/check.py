@@ -80,20 +80,21 @@ def run_check(request: CheckRequest) -> CheckResult:
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     done = len(request.inputs)
     crossing = background.submit(cross_line_findings, table, checks)
-    limits = background.submit(award_limits, table, {g: a.award for g, a in awards.items()})
+    by_grant = {grant: found.award for grant, found in awards.items()}
+    limits = background.submit(award_limits, table, by_grant)
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
     table = classify(table, compiled).with_columns(limits.result())
     step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
     # While the cross-line checks finish, the lines' own findings are rendered, as the
     # tabular reports need them; if the checks are done already, a report renders them.
     own_text = None if crossing.done() else own_findings(
-        table, compiled, {g: a.award.amount for g, a in awards.items()})
+        table, compiled, {grant: award.amount for grant, award in by_grant.items()})
     cross = crossing.result()
     flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
         table[SEQ].search_sorted(cross[SEQ].unique()), 1)
     table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
     step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
-    ringfences = award_checks(table, {g: a.award for g, a in awards.items()}, compiled)
+    ringfences = award_checks(table, by_grant, compiled)
     evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()},
                          checks)
     background.shutdown()
