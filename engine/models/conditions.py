@@ -146,6 +146,9 @@ def check_pattern(value: Any) -> str:
                          "(letters, digits, spaces) and may use . [ ] ( | ) * + ? {m,n} only")
     if "^" in pattern.replace("[^", ""):
         raise ValueError(f"pattern '{value}' uses '^' outside '[^...]': anchors are implied")
+    if "(?" in pattern:
+        raise ValueError(f"pattern '{value}' uses a '(?...)' group, which durable-rules cannot "
+                         "run: patterns already match lowercase text, so no flags are needed")
     try:
         compiled = re.compile(pattern)
     except re.error as exc:
