@@ -8,6 +8,7 @@ durable-rules compiler and the plain-Python reference.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -20,6 +21,25 @@ from .models.pack import Pack
 def word_pattern(pattern: str) -> str:
     """What `matches` means: the pattern spans one or more whole words of the text."""
     return f"(.* )?({pattern})( .*)?"
+
+
+# The part of the pack dialect (models.conditions.check_pattern) whose meaning is the
+# same for Python's re and polars' Rust regex on any text: literals, '.', groups,
+# alternation, one quantifier per atom (lazy or not: Python 3.11 reads '*+' as
+# possessive), and classes of literals and ranges. Everything else ('{,3}', a literal
+# '{', '[' inside a class, Rust's '--' set difference) is left to Python.
+_ATOM = r"[a-z0-9 ,.)-]|\[\^?-?(?:[a-z0-9](?:-[a-z0-9])?|[ .,|()*+?{}])+-?\]"
+_QUANTIFIER = r"(?:[*+?]|\{[0-9]+(?:,[0-9]*)?\})\??"
+_SAME_IN_RUST = re.compile(rf"(?:[|(]|(?:{_ATOM})(?:{_QUANTIFIER})?)*")
+
+
+def search_pattern(pattern: str) -> str | None:
+    """`word_pattern(pattern)` as an unanchored search for polars (Rust regex): a match
+    starting the text or after a space and ending it or before one. None when the
+    two regex engines might read the pattern differently."""
+    if not _SAME_IN_RUST.fullmatch(pattern):
+        return None
+    return f"(?:^| )(?:{pattern})(?: |$)"
 
 
 def suffix_pattern(pattern: str) -> str:

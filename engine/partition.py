@@ -19,7 +19,7 @@ from collections import defaultdict
 
 import polars as pl
 
-from .conditions import Test, word_pattern
+from .conditions import Test, search_pattern, word_pattern
 from .facts import words
 from .models.lines import LINE_FIELDS
 
@@ -58,20 +58,47 @@ def _as_date(day_number: int) -> dt.date:
 
 def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr | None:
     """Per line, the bits of the word patterns its text matches (0 for no text); None when
-    no text matches any of them (no bits to set)."""
-    regexes = [(1 << bit, re.compile(word_pattern(pattern))) for bit, pattern in patterns]
-    values, masks = [], []
-    for value in column.drop_nulls().unique().to_list():
-        text = words(value)
-        mask = sum(bit for bit, regex in regexes if regex.fullmatch(text))
-        if mask:
-            values.append(value)
-            masks.append(mask)
-    if not values:
+    no text matches any of them (no bits to set).
+
+    Each distinct text is tested once. Ledgers with a text of their own on every line
+    (descriptions naming an invoice) have as many texts as lines, so the tests run in
+    polars where the two regex engines agree on the pattern, and in Python otherwise.
+    """
+    values = column.drop_nulls().unique()
+    texts = column_words(values)
+    masks = pl.zeros(values.len(), dtype=pl.Int64, eager=True)
+    for bit, pattern in patterns:
+        masks = masks | (_matching(texts, pattern).cast(pl.Int64) * (1 << bit))
+    matched = masks != 0
+    if not matched.any():
         return None
     return pl.col(column.name).replace_strict(
-        pl.Series(values, dtype=pl.Utf8), pl.Series(masks, dtype=pl.Int64), default=0,
+        values.filter(matched), masks.filter(matched), default=0,
         return_dtype=pl.Int64).fill_null(0)
+
+
+def column_words(texts: pl.Series) -> pl.Series:
+    """facts.words of each text: in polars for ASCII text, where it is lowercasing and
+    spaces for whatever is not a letter or digit; in Python for the rest, whose letters
+    and case Python's str defines."""
+    result = (texts.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ")
+              .str.strip_chars(" "))
+    others = texts.str.contains(r"[^\x00-\x7f]").arg_true()
+    if others.len():
+        result = result.scatter(others, [words(text) for text in texts.gather(others)])
+    return result
+
+
+def _matching(texts: pl.Series, pattern: str) -> pl.Series:
+    """Whether each of `texts` (words) matches the word pattern."""
+    search = search_pattern(pattern)
+    if search is not None:
+        try:
+            return texts.str.contains(search)
+        except pl.exceptions.ComputeError:
+            pass  # beyond what polars builds (a large repeat count): Python can
+    regex = re.compile(word_pattern(pattern))
+    return pl.Series([regex.fullmatch(text) is not None for text in texts], dtype=pl.Boolean)
 
 
 def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Series:

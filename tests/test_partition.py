@@ -3,10 +3,16 @@ engine builds them: several files' lines concatenated, in several chunks."""
 
 from __future__ import annotations
 
-import polars as pl
+import re
 
-from engine.conditions import Test as Leaf
-from engine.partition import representatives
+import polars as pl
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+
+from engine.conditions import Test as Leaf, word_pattern
+from engine.facts import words
+from engine.models.conditions import check_pattern
+from engine.partition import column_words, representatives
 
 TESTS = [Leaf("amount", "gt", 100), Leaf("description", "matches", "nothing here matches"),
          Leaf("description", "matches", "hire")]
@@ -29,3 +35,50 @@ def test_every_line_gets_its_groups_first_line_whatever_the_chunks():
 def test_a_pattern_no_text_matches_groups_nothing_apart():
     only_unmatched = [Leaf("description", "matches", "nothing here matches")]
     assert representatives(_table(3), only_unmatched).to_list() == [0] * 12
+
+
+# Word patterns are tested in polars (Rust regex) where the pattern reads the same in
+# both engines, and in Python otherwise; the grouping must be the one Python's re gives.
+_quantifiers = st.sampled_from(["", "*", "+", "?", "{2}", "{1,}", "{0,2}", "*?", "??", "{1,2}?",
+                                "{,2}", "*+", "?+", "{1}+", "{ 2}"])
+_classes = st.builds(lambda negated, items: f"[{negated}{''.join(items)}]",
+                     st.sampled_from(["", "^"]),
+                     st.lists(st.sampled_from(["a", "b", "a-c", "0-9", " ", ".", "(", "|", "{",
+                                               "*", "-", "["]), min_size=1, max_size=3))
+_atoms = st.one_of(st.sampled_from(list("ab1 .,-{}")), _classes)
+_patterns = st.recursive(_atoms, lambda inner: st.one_of(
+    st.builds("".join, st.lists(inner, min_size=1, max_size=3)),
+    st.builds(lambda alternatives: f"({'|'.join(alternatives)})",
+              st.lists(inner, min_size=1, max_size=3)),
+    st.builds(lambda atom, quantifier: atom + quantifier, inner, _quantifiers)),
+    max_leaves=6)
+_texts = st.one_of(st.none(), st.lists(st.sampled_from(
+    ["a", "b", "ab", "ba", "aab", "1", "11", "é", "A.B", "a-b", ",", "{a}", "ǅ", "ﬁ", "½"]),
+    max_size=5).map(" ".join))
+
+
+def _valid(pattern: str) -> str | None:
+    try:
+        return check_pattern(pattern)
+    except ValueError:
+        return None
+
+
+@pytest.mark.filterwarnings("ignore:Possible:FutureWarning")  # "[[" or "||" in a class
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_patterns, min_size=1, max_size=3), st.lists(_texts, min_size=1, max_size=12))
+def test_lines_share_a_group_exactly_when_python_re_gives_them_the_same_answers(patterns, texts):
+    patterns = [p for p in map(_valid, patterns) if p is not None]
+    assume(patterns)
+    regexes = [re.compile(word_pattern(p)) for p in patterns]
+    answers = [tuple(text is not None and regex.fullmatch(words(text)) is not None
+                     for regex in regexes) for text in texts]
+    expected = [answers.index(answer) for answer in answers]
+    table = pl.DataFrame({"description": texts}, schema={"description": pl.Utf8})
+    tests = [Leaf("description", "matches", p) for p in patterns]
+    assert representatives(table, tests).to_list() == expected
+
+
+@given(st.lists(st.text(), max_size=20))
+def test_column_words_are_the_words_python_gives(texts):
+    assert column_words(pl.Series(texts, dtype=pl.Utf8)).to_list() == list(map(words, texts))
