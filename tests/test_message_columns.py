@@ -64,7 +64,7 @@ _PENCE = st.one_of(
     st.integers(min_value=-(10**17), max_value=10**17),
     # each side of every thousands boundary
     st.sampled_from([sign * (10**k + d) for k in range(0, 18) for d in (-1, 0, 1)
-                     for sign in (1, -1)]))
+                     for sign in (1, -1)] + [2**63 - 1, -(2**63 - 1)]))
 
 
 @settings(max_examples=300, deadline=None)
