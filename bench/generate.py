@@ -1,10 +1,13 @@
 """Seeded generator of realistic grant ledgers of any size.
 
     python bench/generate.py 1000000 out/ledger-1m.csv [--seed 7833] [--layout canonical|calderdale]
+                             [--descriptions shared|own]
 
 `canonical` writes the line fields as columns; beside the ledger it writes
 OUTPUT.awards.yaml, awards sized to what the ledger spends; `calderdale` writes the layout of Calderdale's
 published spend files (checked with --map cases/maps/calderdale.yaml).
+With `--descriptions own` every description ends with its invoice reference, as
+many finance systems write them, so no two lines share one.
 Lines are charged to the two Rotherham grants with realistic descriptions,
 suppliers and amounts, and a few per cent of them carry each kind of
 problem: dates outside the grant period, capital items, missing or
@@ -68,8 +71,14 @@ def _suppliers(count: int) -> list[str]:
         "REDACTED PERSONAL DATA"]
 
 
-def generate(count: int, seed: int):
+def generate(count: int, seed: int, own_descriptions: bool = False):
     """Yield canonical line dicts."""
+    for line in _lines(count, seed):
+        yield {**line, "description": f"{line['description']} {line['reference']}"} \
+            if own_descriptions else line
+
+
+def _lines(count: int, seed: int):
     rng = random.Random(seed)
     # Across many councils' ledgers a supplier is paid a few times a year.
     suppliers = _suppliers(max(200, count // 5))
@@ -147,6 +156,7 @@ def main() -> None:
     parser.add_argument("output", type=Path)
     parser.add_argument("--seed", type=int, default=7833)
     parser.add_argument("--layout", choices=["canonical", "calderdale"], default="canonical")
+    parser.add_argument("--descriptions", choices=["shared", "own"], default="shared")
     args = parser.parse_args()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     columns = CANONICAL if args.layout == "canonical" else CALDERDALE
@@ -154,7 +164,7 @@ def main() -> None:
     with args.output.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", restval="")
         writer.writeheader()
-        for line in generate(args.lines, args.seed):
+        for line in generate(args.lines, args.seed, args.descriptions == "own"):
             writer.writerow(line if args.layout == "canonical" else as_calderdale(line))
             key = (line["grant"], line["purpose"] or "-")
             pence = int(line["amount"].replace(".", ""))
