@@ -81,8 +81,12 @@ def column_words(texts: pl.Series) -> pl.Series:
     """facts.words of each text: in polars for ASCII text, where it is lowercasing and
     spaces for whatever is not a letter or digit; in Python for the rest, whose letters
     and case Python's str defines."""
-    result = (texts.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ")
-              .str.strip_chars(" "))
+    result = texts.str.to_lowercase()
+    # Most texts need no more than lowercasing: only the others are copied again.
+    spaced = result.str.contains(r"[^a-z0-9 ]|  |^ | $").arg_true()
+    if spaced.len():
+        result = result.scatter(spaced, result.gather(spaced).str.replace_all(
+            r"[^a-z0-9]+", " ").str.strip_chars(" "))
     others = texts.str.contains(r"[^\x00-\x7f]").arg_true()
     if others.len():
         result = result.scatter(others, [words(text) for text in texts.gather(others)])
