@@ -80,8 +80,9 @@ def _decide(lines: pl.DataFrame, pack: CompiledPack, rules: list, ranks: list) -
     """Per line, the number of its decision; the new decisions (rule ids in pack order,
     worst status) are appended to `rules` and `ranks`."""
     decided, numbers = [], {}  # per shard: its decisions, and each line's decision number
+    texts: dict = {}  # the lines' distinct texts, shared by the shards (see representatives)
     for index, shard in enumerate(pack.shards):
-        first = representatives(lines, shard.tests)
+        first = representatives(lines, shard.tests, texts)
         distinct = first.unique().sort()
         # (The line id, which facts carry only as a guard, is not needed to decide.)
         rows = lines.select(name for name in shard.fields if name in lines.columns)

@@ -56,19 +56,23 @@ def _as_date(day_number: int) -> dt.date:
     return dt.date(day_number // 10000, day_number // 100 % 100, day_number % 100)
 
 
-def _word_bits(column: pl.Series, patterns: list[tuple[int, str]]) -> pl.Expr | None:
+def _word_bits(column: pl.Series, patterns: list[tuple[int, str]],
+               texts: dict[str, tuple[pl.Series, pl.Series]]) -> pl.Expr | None:
     """Per line, the bits of the word patterns its text matches (0 for no text); None when
     no text matches any of them (no bits to set).
 
     Each distinct text is tested once. Ledgers with a text of their own on every line
     (descriptions naming an invoice) have as many texts as lines, so the tests run in
     polars where the two regex engines agree on the pattern, and in Python otherwise.
+    `texts` keeps each field's distinct texts and their words (see representatives).
     """
-    values = column.drop_nulls().unique()
-    texts = column_words(values)
+    if column.name not in texts:
+        distinct = column.drop_nulls().unique()
+        texts[column.name] = distinct, column_words(distinct)
+    values, values_words = texts[column.name]
     masks = pl.zeros(values.len(), dtype=pl.Int64, eager=True)
     for bit, pattern in patterns:
-        masks = masks | (_matching(texts, pattern).cast(pl.Int64) * (1 << bit))
+        masks = masks | (_matching(values_words, pattern).cast(pl.Int64) * (1 << bit))
     matched = masks != 0
     if not matched.any():
         return None
@@ -105,7 +109,8 @@ def _matching(texts: pl.Series, pattern: str) -> pl.Series:
     return pl.Series([regex.fullmatch(text) is not None for text in texts], dtype=pl.Boolean)
 
 
-def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
+def _key(table: pl.DataFrame, tests: list[Test],
+         texts: dict[str, tuple[pl.Series, pl.Series]]) -> pl.Series:
     """Bit `i` set where the line passes tests[i] (at most _BITS tests)."""
     parts = []
     words_by_field: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -118,7 +123,7 @@ def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
     # (A part that is only a literal must not reach sum_horizontal: on a table of several
     # chunks, polars 2.1 gives one row per chunk for it, not one per line.)
     parts += [bits for name, patterns in words_by_field.items()
-              if (bits := _word_bits(table[name], patterns)) is not None]
+              if (bits := _word_bits(table[name], patterns, texts)) is not None]
     key = pl.repeat(0, table.height, dtype=pl.Int64, eager=True)
     # A few tests at a time: each holds a whole column until the batch is summed.
     for start in range(0, len(parts), _BATCH):
@@ -126,11 +131,18 @@ def _key(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
     return key
 
 
-def representatives(table: pl.DataFrame, tests: list[Test]) -> pl.Series:
-    """Per row, the index of the first row of its group: the one durable-rules decides."""
+def representatives(table: pl.DataFrame, tests: list[Test],
+                    texts: dict[str, tuple[pl.Series, pl.Series]] | None = None) -> pl.Series:
+    """Per row, the index of the first row of its group: the one durable-rules decides.
+
+    `texts`, passed to every call on the same table (a large pack's shards), keeps the
+    distinct texts of each field and their words, so they are found once, not per call.
+    """
     if table.height == 0:
         return pl.Series("representative", [], dtype=pl.Int64)
-    keys = pl.DataFrame([_key(table, tests[start:start + _BITS]).alias(f"k{start // _BITS}")
+    texts = {} if texts is None else texts
+    keys = pl.DataFrame([_key(table, tests[start:start + _BITS], texts)
+                         .alias(f"k{start // _BITS}")
                          for start in range(0, max(len(tests), 1), _BITS)])
     return keys.with_row_index("row").select(
         pl.col("row").first().over(keys.columns).cast(pl.Int64).alias("representative")

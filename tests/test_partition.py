@@ -82,3 +82,11 @@ def test_lines_share_a_group_exactly_when_python_re_gives_them_the_same_answers(
 @given(st.lists(st.text(), max_size=20))
 def test_column_words_are_the_words_python_gives(texts):
     assert column_words(pl.Series(texts, dtype=pl.Utf8)).to_list() == list(map(words, texts))
+
+
+def test_calls_sharing_their_texts_group_as_calls_on_their_own():
+    table, texts = _table(3), {}
+    for tests in (TESTS, TESTS[1:], [Leaf("description", "matches", "room")]):
+        assert representatives(table, tests, texts).to_list() == \
+            representatives(table, tests).to_list()
+    assert list(texts) == ["description"]
