@@ -70,15 +70,46 @@ def _word_bits(column: pl.Series, patterns: list[tuple[int, str]],
         distinct = column.drop_nulls().unique()
         texts[column.name] = distinct, column_words(distinct)
     values, values_words = texts[column.name]
-    masks = pl.zeros(values.len(), dtype=pl.Int64, eager=True)
-    for bit, pattern in patterns:
-        masks = masks | (_matching(values_words, pattern).cast(pl.Int64) * (1 << bit))
+    masks = _word_masks(values_words, patterns)
     matched = masks != 0
     if not matched.any():
         return None
     return pl.col(column.name).replace_strict(
         values.filter(matched), masks.filter(matched), default=0,
         return_dtype=pl.Int64).fill_null(0)
+
+
+def _word_masks(texts: pl.Series, patterns: list[tuple[int, str]]) -> pl.Series:
+    """Per text (its words), the bits of the patterns it matches.
+
+    Most texts match none of a pack's patterns, and one search for any of them (their
+    alternation) costs about what one pattern costs: only the texts it finds are
+    tested pattern by pattern. A text holds a match of the alternation exactly when it
+    holds a match of one of the patterns.
+    """
+    masks = pl.zeros(texts.len(), dtype=pl.Int64, eager=True)
+    searches = [(bit, pattern, search) for bit, pattern in patterns
+                if (search := search_pattern(pattern)) is not None]
+    rest = patterns
+    if len(searches) > 1:
+        try:
+            candidates = texts.str.contains(
+                "|".join(f"(?:{search})" for _, _, search in searches)).arg_true()
+        except pl.exceptions.ComputeError:
+            pass  # beyond what polars builds at once: pattern by pattern below
+        else:
+            found = _masks(texts.gather(candidates), [(bit, p) for bit, p, _ in searches])
+            masks = masks.scatter(candidates, found) if candidates.len() else masks
+            searched = {bit for bit, _, _ in searches}
+            rest = [(bit, p) for bit, p in patterns if bit not in searched]
+    return masks | _masks(texts, rest)
+
+
+def _masks(texts: pl.Series, patterns: list[tuple[int, str]]) -> pl.Series:
+    masks = pl.zeros(texts.len(), dtype=pl.Int64, eager=True)
+    for bit, pattern in patterns:
+        masks = masks | (_matching(texts, pattern).cast(pl.Int64) * (1 << bit))
+    return masks
 
 
 def column_words(texts: pl.Series) -> pl.Series:
