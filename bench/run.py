@@ -12,7 +12,8 @@ bench/out/) it times, on this machine and in this run:
   timed on a sample and reported as lines per second;
 - the reference evaluator (plain Python) on the same sample;
 with each run's peak memory (each time is the median of --repeat runs). Then it
-times the check:
+times polars alone reading the middle ledger and writing a report of its shape
+(the floor under a polars-based check), and the check:
 - on the middle ledger with a description of its own on every line, as finance
   systems that append the invoice number write them (no text repeats, so none
   is tested once for many lines), beside csv.DictReader reading it;
@@ -78,6 +79,20 @@ DICTREADER = """
 import csv, sys
 with open(sys.argv[1], newline='', encoding='utf-8') as f:
     sum(1 for _ in csv.DictReader(f))
+"""
+
+# What polars alone takes to read a ledger as text and write a report of the same shape
+# (the columns the check adds, with one value each): the floor under a polars-based check.
+POLARS_FLOOR = """
+import sys
+import polars as pl
+lines = pl.read_csv(sys.argv[1], infer_schema=False, low_memory=False)
+lines.select(pl.lit(sys.argv[1]).alias('source'), pl.int_range(2, lines.height + 2).alias('row'),
+             'line_id', pl.lit('compliant').alias('status'), 'amount',
+             *[pl.col('amount').alias(f'{s}_amount') for s in ('compliant', 'at_risk',
+                                                               'non_compliant')],
+             pl.lit('').alias('findings'), pl.exclude('line_id', 'amount')
+             ).write_csv(sys.argv[2])
 """
 
 PER_LINE = """
@@ -191,6 +206,15 @@ def main() -> None:
               f"{rates['durable']:,.0f} | {rates['reference']:,.0f} | "
               f"{rate / rates['durable']:.0f}x |", flush=True)
     size = sizes[min(1, len(sizes) - 1)]
+    path = ledger(size)
+    seconds, _ = timed(check_command(path, path.with_suffix(".awards.yaml")))
+    floor, _ = timed(python_snippet(POLARS_FLOOR) + [str(path), str(OUT / "floor.csv")])
+    read_seconds, _ = timed(python_snippet(DICTREADER) + [str(path)])
+    print(f"\nthe floor: polars alone reading the {size:,}-line ledger and writing a report "
+          "of its shape:\n")
+    print("| polars read + write only | ringfence / that | that / csv.DictReader |")
+    print("| --- | --- | --- |")
+    print(f"| {floor:.2f} s | {seconds / floor:.2f} | {floor / read_seconds:.2f} |", flush=True)
     path = ledger(size, "own")
     seconds, peak = timed(check_command(path, path.with_suffix(".awards.yaml")))
     read_seconds, _ = timed(python_snippet(DICTREADER) + [str(path)])
