@@ -39,7 +39,8 @@ def checked(request, tmp_path_factory):
     return ledger, rows, report
 
 
-def _packs():
+@pytest.fixture(scope="module")
+def packs():
     from engine.compiled import CompiledPack
     from engine.packs import load_packs
     return {pid: CompiledPack(loaded) for pid, loaded in load_packs().items()}
@@ -62,9 +63,9 @@ def test_every_kind_of_finding_is_generated(checked):
     assert {"ringfence", "crossline"} <= rules and len(rules) >= 3
 
 
-def test_the_report_of_a_generated_ledger_agrees_line_by_line(checked):
+def test_the_report_of_a_generated_ledger_agrees_line_by_line(checked, packs):
     ledger, _, report = checked
-    assert list(verify.disagreements(ledger, report, _packs())) == []
+    assert list(verify.disagreements(ledger, report, packs)) == []
 
 
 def _pack_rule(part: str) -> bool:
@@ -94,8 +95,8 @@ def _a_line_missing(rows):
 
 @pytest.mark.parametrize("change", [_a_rule_finding_missing, _compliant_in_name_only,
                                     _a_penny_lost, _a_line_missing])
-def test_the_verifier_finds_a_report_gone_wrong(checked, tmp_path, change):
+def test_the_verifier_finds_a_report_gone_wrong(checked, packs, tmp_path, change):
     ledger, rows, _ = checked
     wrong = tmp_path / "wrong.csv"
     _rewritten(rows, wrong, change)
-    assert list(verify.disagreements(ledger, wrong, _packs()))
+    assert list(verify.disagreements(ledger, wrong, packs))
