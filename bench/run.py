@@ -11,9 +11,11 @@ bench/out/) it times, on this machine and in this run:
 - the naive loop: every line through durable-rules (assert, collect, retract),
   timed on a sample and reported as lines per second;
 - the reference evaluator (plain Python) on the same sample;
-with each run's peak memory (each time is the median of --repeat runs). Then it
-times polars alone reading the middle ledger and writing a report of its shape
-(the floor under a polars-based check), and the check:
+with each run's peak memory and CPU seconds (each time is the median of --repeat
+runs). Then it times polars alone reading the middle ledger and writing a report
+of its shape (the floor under a polars-based check), sets the CPU seconds of the
+check and of the floor beside the most that the target (half of DictReader's
+time) allows with every core busy, and times the check:
 - on the middle ledger with a description of its own on every line, as finance
   systems that append the invoice number write them (no text repeats, so none
   is tested once for many lines), beside csv.DictReader reading it;
@@ -21,8 +23,9 @@ times polars alone reading the middle ledger and writing a report of its shape
   against packs of more and more rules;
 - on the middle ledger cut into four files, read by one process and by one per
   core (--jobs).
-Each command runs in its own process, so all figures come from
-one run on one machine: compare them as ratios.
+Each command runs in its own process, and the commands compared take turns
+(A B A B ...), so a slow spell of a shared machine falls on all of them: all
+figures come from one run on one machine; compare them as ratios.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
@@ -44,21 +48,32 @@ OUT = REPO / "bench" / "out"
 REPEAT = 3  # runs of each command; the median is reported (set by --repeat)
 
 
-def timed(command: list[str], **kwargs) -> tuple[float, int]:
-    """Median wall seconds over REPEAT runs, and the highest peak resident memory (MB),
-    of a child process: one run on a shared machine can be off by a third."""
-    runs = [_run(command, **kwargs) for _ in range(REPEAT)]
-    return statistics.median(s for s, _ in runs), max(peak for _, peak in runs)
+class Timing(NamedTuple):
+    seconds: float  # wall, the median of REPEAT runs
+    peak: int  # the highest peak resident memory, MB
+    cpu: float  # CPU seconds, user and kernel, every thread: the median
 
 
-def _run(command: list[str], **kwargs) -> tuple[float, int]:
+def timed(*commands: list[str]) -> list[Timing]:
+    """Each command run REPEAT times in its own process, the commands in turn (A B A B...):
+    one run on a shared machine can be off by a third, and a slow spell then falls on
+    every command compared, not on one of them."""
+    runs: list[list] = [[] for _ in commands]
+    for _ in range(REPEAT):
+        for command, done in zip(commands, runs):
+            done.append(_run(command))
+    return [Timing(statistics.median(s for s, _, _ in done), max(p for _, p, _ in done),
+                   statistics.median(c for _, _, c in done)) for done in runs]
+
+
+def _run(command: list[str]) -> tuple[float, int, float]:
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, **kwargs)
+    process = subprocess.Popen(command, cwd=REPO)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"failed: {' '.join(command)}")
-    return seconds, usage.ru_maxrss // 1024
+    return seconds, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 def ledger(size: int, descriptions: str = "shared") -> Path:
@@ -190,66 +205,73 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"{os.uname().machine}; each time the median of {REPEAT} runs")
-    print("\n| lines | ringfence end to end | csv.DictReader only reading | ringfence / DictReader "
-          "| ringfence lines/s | peak MB | naive durable-rules lines/s | reference lines/s "
-          "| ringfence / naive |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    measured = {}  # size: (ringfence, DictReader) seconds, for the floor below
+    print("\n| lines | ringfence end to end | ringfence CPU | csv.DictReader only reading "
+          "| ringfence / DictReader | ringfence lines/s | peak MB | naive durable-rules lines/s "
+          "| reference lines/s | ringfence / naive |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    middle = sizes[min(1, len(sizes) - 1)]
     for size in sizes:
         path = ledger(size)
         awards = path.with_suffix(".awards.yaml")
-        seconds, peak = timed(check_command(path, awards))
-        read_seconds, _ = timed(python_snippet(DICTREADER) + [str(path)])
+        # The middle ledger's runs take turns with the floor's too (see below).
+        floor_command = [python_snippet(POLARS_FLOOR) + [str(path), str(OUT / "floor.csv")]]
+        check, read, *floor = timed(check_command(path, awards),
+                                    python_snippet(DICTREADER) + [str(path)],
+                                    *(floor_command if size == middle else []))
         rates = per_line_rates(path, awards, min(args.sample, size))
-        measured[size] = seconds, read_seconds
-        rate = size / seconds
-        print(f"| {size:,} | {seconds:.2f} s | {read_seconds:.2f} s | "
-              f"{seconds / read_seconds:.2f} | {rate:,.0f} | {peak:,} | "
+        rate = size / check.seconds
+        print(f"| {size:,} | {check.seconds:.2f} s | {check.cpu:.2f} s | {read.seconds:.2f} s | "
+              f"{check.seconds / read.seconds:.2f} | {rate:,.0f} | {check.peak:,} | "
               f"{rates['durable']:,.0f} | {rates['reference']:,.0f} | "
               f"{rate / rates['durable']:.0f}x |", flush=True)
-    size = sizes[min(1, len(sizes) - 1)]
-    seconds, read_seconds = measured[size]
-    floor, _ = timed(python_snippet(POLARS_FLOOR) + [str(ledger(size)), str(OUT / "floor.csv")])
-    print(f"\nthe floor: polars alone reading the {size:,}-line ledger and writing a report "
+        if size == middle:
+            at_middle = check, read, floor[0]
+    check, read, floor = at_middle
+    print(f"\nthe floor: polars alone reading the {middle:,}-line ledger and writing a report "
           "of its shape:\n")
-    print("| polars read + write only | ringfence / that | that / csv.DictReader |")
-    print("| --- | --- | --- |")
-    print(f"| {floor:.2f} s | {seconds / floor:.2f} | {floor / read_seconds:.2f} |", flush=True)
-    path = ledger(size, "own")
-    seconds, peak = timed(check_command(path, path.with_suffix(".awards.yaml")))
-    read_seconds, _ = timed(python_snippet(DICTREADER) + [str(path)])
-    print(f"\nthe {size:,}-line ledger with a description of its own on every line:\n")
+    print("| polars read + write only | its CPU | ringfence / that | that / csv.DictReader |")
+    print("| --- | --- | --- | --- |")
+    print(f"| {floor.seconds:.2f} s | {floor.cpu:.2f} s | {check.seconds / floor.seconds:.2f} | "
+          f"{floor.seconds / read.seconds:.2f} |", flush=True)
+    # No run uses more CPU seconds than every core busy for all of its wall time.
+    allowed = read.seconds / 2 * (os.cpu_count() or 1)
+    print(f"\nthe target, half the time csv.DictReader takes ({read.seconds / 2:.2f} s), "
+          f"allows at most {allowed:.2f} CPU seconds on {os.cpu_count()} cores, every one "
+          f"busy throughout; ringfence takes {check.cpu:.2f} ({check.cpu / allowed:.1f} times "
+          f"that), the floor {floor.cpu:.2f} ({floor.cpu / allowed:.0%} of it)", flush=True)
+    path = ledger(middle, "own")
+    check, read = timed(check_command(path, path.with_suffix(".awards.yaml")),
+                        python_snippet(DICTREADER) + [str(path)])
+    print(f"\nthe {middle:,}-line ledger with a description of its own on every line:\n")
     print("| ringfence end to end | csv.DictReader only reading | ringfence / DictReader "
           "| peak MB |")
     print("| --- | --- | --- | --- |")
-    print(f"| {seconds:.2f} s | {read_seconds:.2f} s | {seconds / read_seconds:.2f} | {peak:,} |",
-          flush=True)
+    print(f"| {check.seconds:.2f} s | {read.seconds:.2f} s | {check.seconds / read.seconds:.2f} "
+          f"| {check.peak:,} |", flush=True)
     print("\nrules, against the smallest ledger and the middle one with descriptions of "
           "their own:\n")
     print("| ledger | rules | ringfence end to end | lines/s "
           "| time / time with the fewest rules |")
     print("| --- | --- | --- | --- | --- |")
-    for size, descriptions in ((sizes[0], "shared"), (sizes[min(1, len(sizes) - 1)], "own")):
+    counts = [int(c) for c in args.rules.split(",")]
+    for size, descriptions in ((sizes[0], "shared"), (middle, "own")):
         path = ledger(size, descriptions)
-        first = None
-        for count in [int(c) for c in args.rules.split(",")]:
-            seconds, _ = timed(check_command(path, path.with_suffix(".awards.yaml"),
-                                             rules_pack(count)))
-            first = first or seconds
-            print(f"| {size:,}, {descriptions} descriptions | {count:,} | {seconds:.2f} s | "
-                  f"{size / seconds:,.0f} | {seconds / first:.2f} |", flush=True)
-    size = sizes[min(1, len(sizes) - 1)]
-    path = ledger(size)
+        checks = timed(*[check_command(path, path.with_suffix(".awards.yaml"), rules_pack(count))
+                         for count in counts])
+        for count, check in zip(counts, checks):
+            print(f"| {size:,}, {descriptions} descriptions | {count:,} | {check.seconds:.2f} s "
+                  f"| {size / check.seconds:,.0f} | {check.seconds / checks[0].seconds:.2f} |",
+                  flush=True)
+    path = ledger(middle)
     parts = split_ledger(path, 4)
-    print(f"\nthe {size:,}-line ledger as 4 files:\n")
+    print(f"\nthe {middle:,}-line ledger as 4 files:\n")
     print("| --jobs | ringfence end to end |")
     print("| --- | --- |")
-    for jobs in (1, os.cpu_count() or 1):
-        command = check_command(parts[0], path.with_suffix(".awards.yaml"))
-        command[3:4] = [str(p) for p in parts]
-        seconds, _ = timed(command + ["--jobs", str(jobs)])
-        print(f"| {jobs} | {seconds:.2f} s |", flush=True)
-
+    command = check_command(parts[0], path.with_suffix(".awards.yaml"))
+    command[3:4] = [str(p) for p in parts]
+    all_jobs = (1, os.cpu_count() or 1)
+    for jobs, check in zip(all_jobs, timed(*[command + ["--jobs", str(j)] for j in all_jobs])):
+        print(f"| {jobs} | {check.seconds:.2f} s |", flush=True)
 
 if __name__ == "__main__":
     main()
