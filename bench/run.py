@@ -11,8 +11,9 @@ bench/out/) it times, on this machine and in this run:
 - the naive loop: every line through durable-rules (assert, collect, retract),
   timed on a sample and reported as lines per second;
 - the reference evaluator (plain Python) on the same sample;
-with each run's peak memory and CPU seconds (each time is the median of --repeat
-runs). Then it times polars alone reading the middle ledger and writing a report
+with the peak memory of each command (the naive loop and the reference evaluator
+run in one process on lines already read, so they have none of their own) and
+the check's CPU seconds; each time is the median of --repeat runs. Then it times polars alone reading the middle ledger and writing a report
 of its shape (the floor under a polars-based check), sets the CPU seconds of the
 check and of the floor beside the most that the target (half of DictReader's
 time) allows with every core busy, and times the check:
@@ -205,10 +206,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"{os.uname().machine}; each time the median of {REPEAT} runs")
-    print("\n| lines | ringfence end to end | ringfence CPU | csv.DictReader only reading "
-          "| ringfence / DictReader | ringfence lines/s | peak MB | naive durable-rules lines/s "
-          "| reference lines/s | ringfence / naive |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| lines | ringfence end to end | ringfence CPU | ringfence peak MB "
+          "| csv.DictReader only reading | DictReader peak MB | ringfence / DictReader "
+          "| ringfence lines/s | naive durable-rules lines/s | reference lines/s "
+          "| ringfence / naive | ringfence / reference |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     middle = sizes[min(1, len(sizes) - 1)]
     for size in sizes:
         path = ledger(size)
@@ -220,19 +222,21 @@ def main() -> None:
                                     *(floor_command if size == middle else []))
         rates = per_line_rates(path, awards, min(args.sample, size))
         rate = size / check.seconds
-        print(f"| {size:,} | {check.seconds:.2f} s | {check.cpu:.2f} s | {read.seconds:.2f} s | "
-              f"{check.seconds / read.seconds:.2f} | {rate:,.0f} | {check.peak:,} | "
-              f"{rates['durable']:,.0f} | {rates['reference']:,.0f} | "
-              f"{rate / rates['durable']:.0f}x |", flush=True)
+        print(f"| {size:,} | {check.seconds:.2f} s | {check.cpu:.2f} s | {check.peak:,} | "
+              f"{read.seconds:.2f} s | {read.peak:,} | {check.seconds / read.seconds:.2f} | "
+              f"{rate:,.0f} | {rates['durable']:,.0f} | {rates['reference']:,.0f} | "
+              f"{rate / rates['durable']:.0f}x | {rate / rates['reference']:.0f}x |", flush=True)
         if size == middle:
             at_middle = check, read, floor[0]
     check, read, floor = at_middle
     print(f"\nthe floor: polars alone reading the {middle:,}-line ledger and writing a report "
           "of its shape:\n")
-    print("| polars read + write only | its CPU | ringfence / that | that / csv.DictReader |")
-    print("| --- | --- | --- | --- |")
-    print(f"| {floor.seconds:.2f} s | {floor.cpu:.2f} s | {check.seconds / floor.seconds:.2f} | "
-          f"{floor.seconds / read.seconds:.2f} |", flush=True)
+    print("| polars read + write only | its CPU | its peak MB | ringfence / that "
+          "| that / csv.DictReader |")
+    print("| --- | --- | --- | --- | --- |")
+    print(f"| {floor.seconds:.2f} s | {floor.cpu:.2f} s | {floor.peak:,} | "
+          f"{check.seconds / floor.seconds:.2f} | {floor.seconds / read.seconds:.2f} |",
+          flush=True)
     # No run uses more CPU seconds than every core busy for all of its wall time.
     allowed = read.seconds / 2 * (os.cpu_count() or 1)
     print(f"\nthe target, half the time csv.DictReader takes ({read.seconds / 2:.2f} s), "
