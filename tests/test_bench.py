@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -100,3 +101,44 @@ def test_the_verifier_finds_a_report_gone_wrong(checked, packs, tmp_path, change
     wrong = tmp_path / "wrong.csv"
     _rewritten(rows, wrong, change)
     assert list(verify.disagreements(ledger, wrong, packs))
+
+
+def _as_a_messy_export(ledger, path) -> None:
+    """The ledger as finance systems export it: a byte-order mark, CRLF line ends, UK
+    dates, amounts with £, thousands commas and brackets for credits, text padded with
+    spaces and no-break spaces, and yes/no and revenue/capital as people type them."""
+    with ledger.open(newline="", encoding="utf-8") as stream:
+        reader = csv.DictReader(stream)
+        names, rows = reader.fieldnames, list(reader)
+    for index, row in enumerate(rows):
+        odd = index % 2 == 1
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", row["date"]):
+            year, month, day = row["date"].split("-")
+            row["date"] = f"{day}/{month}/{year}"
+        amount = Decimal(row["amount"])
+        shown = f"£{abs(amount):,.2f}"
+        row["amount"] = shown if amount >= 0 else f"({shown})" if odd else f"-{shown}"
+        row["supplier"] = f" {row['supplier']}\u00a0 " if odd else row["supplier"]
+        row["description"] = f"  {row['description']}" if odd else row["description"]
+        row["existing_service"] = {"true": "Yes", "false": "no"}.get(row["existing_service"],
+                                                                     row["existing_service"])
+        row["cost_type"] = row["cost_type"].upper() if odd else row["cost_type"].title()
+    with path.open("w", newline="", encoding="utf-8-sig") as stream:
+        writer = csv.DictWriter(stream, fieldnames=names, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_same_ledger_exported_messily_gets_the_same_report(checked, tmp_path):
+    ledger, rows, _ = checked
+    messy = tmp_path / "messy.csv"
+    _as_a_messy_export(ledger, messy)
+    assert messy.read_bytes() != ledger.read_bytes()
+    report = tmp_path / "report.csv"
+    run = run_cli("check", messy, "--awards", ledger.with_suffix(".awards.yaml"),
+                  "--format", "csv", "--output", report)
+    assert run.code in (0, 1), run.stderr
+    with report.open(newline="", encoding="utf-8") as stream:
+        messy_rows = [{name: value.replace(str(messy), str(ledger))
+                       for name, value in row.items()} for row in csv.DictReader(stream)]
+    assert messy_rows == rows
