@@ -13,10 +13,11 @@ bench/out/) it times, on this machine and in this run:
 - the reference evaluator (plain Python) on the same sample;
 with the peak memory of each command (the naive loop and the reference evaluator
 run in one process on lines already read, so they have none of their own) and
-the check's CPU seconds; each time is the median of --repeat runs. Then it times polars alone reading the middle ledger and writing a report
-of its shape (the floor under a polars-based check), sets the CPU seconds of the
-check and of the floor beside the most that the target (half of DictReader's
-time) allows with every core busy, and times the check:
+the check's CPU seconds; each time is the median of --repeat runs. Then it
+times polars alone reading the middle ledger and writing a report of its shape
+(the floor under a polars-based check), sets the CPU seconds of the check and
+of the floor beside the most that the target (half of DictReader's time)
+allows with every core busy, and times the check:
 - on the middle ledger with a description of its own on every line, as finance
   systems that append the invoice number write them (no text repeats, so none
   is tested once for many lines), beside csv.DictReader reading it;
@@ -216,10 +217,10 @@ def main() -> None:
         path = ledger(size)
         awards = path.with_suffix(".awards.yaml")
         # The middle ledger's runs take turns with the floor's too (see below).
-        floor_command = [python_snippet(POLARS_FLOOR) + [str(path), str(OUT / "floor.csv")]]
+        floor = [python_snippet(POLARS_FLOOR) + [str(path), str(OUT / "floor.csv")]
+                 ] if size == middle else []
         check, read, *floor = timed(check_command(path, awards),
-                                    python_snippet(DICTREADER) + [str(path)],
-                                    *(floor_command if size == middle else []))
+                                    python_snippet(DICTREADER) + [str(path)], *floor)
         rates = per_line_rates(path, awards, min(args.sample, size))
         rate = size / check.seconds
         print(f"| {size:,} | {check.seconds:.2f} s | {check.cpu:.2f} s | {check.peak:,} | "
@@ -276,6 +277,7 @@ def main() -> None:
     all_jobs = (1, os.cpu_count() or 1)
     for jobs, check in zip(all_jobs, timed(*[command + ["--jobs", str(j)] for j in all_jobs])):
         print(f"| {jobs} | {check.seconds:.2f} s |", flush=True)
+
 
 if __name__ == "__main__":
     main()

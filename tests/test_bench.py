@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib.util
-import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -112,9 +112,7 @@ def _as_a_messy_export(ledger, path) -> None:
         names, rows = reader.fieldnames, list(reader)
     for index, row in enumerate(rows):
         odd = index % 2 == 1
-        if re.fullmatch(r"\d{4}-\d\d-\d\d", row["date"]):
-            year, month, day = row["date"].split("-")
-            row["date"] = f"{day}/{month}/{year}"
+        row["date"] = dt.date.fromisoformat(row["date"]).strftime("%d/%m/%Y")
         amount = Decimal(row["amount"])
         shown = f"£{abs(amount):,.2f}"
         row["amount"] = shown if amount >= 0 else f"({shown})" if odd else f"-{shown}"
