@@ -9,13 +9,13 @@ from contextlib import contextmanager
 
 import click
 
-from engine import __version__
-from engine.check import CheckRequest, run_check
-from engine.errors import InputError, one_line
-from engine.inputs.ledger import RejectedRowsError
-from engine.gate import load_gate
-from engine.reports import DIFF_WRITERS, WRITERS, WriteContext
-from engine.schemas import FORMATS as SCHEMAS, schema_text
+from ringfence.engine import __version__
+from ringfence.engine.pipeline.check import CheckRequest, run_check
+from ringfence.engine.core.errors import InputError, one_line
+from ringfence.engine.inputs.ledger import RejectedRowsError
+from ringfence.engine.gate.gate import load_gate
+from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
+from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
 
 FORMATS = tuple(WRITERS)
 FAIL_LEVELS = ("non_compliant", "at_risk", "never")
@@ -38,7 +38,7 @@ def waiver_options(command):
 
 
 def _today(text: str | None):
-    from engine.dates import DateError, parse_date
+    from ringfence.engine.core.dates import DateError, parse_date
 
     try:
         return parse_date(text) if text else None
@@ -161,8 +161,8 @@ def explain(inputs, line_id, awards, rules, column_map, skip_bad_rows, fmt) -> N
 
     Exits 1 if durable-rules and the reference evaluator ever disagree (a bug).
     """
-    from engine.explain import explain as explain_line
-    from engine.reports.authoring import explain_json, explain_text
+    from ringfence.engine.authoring.explain import explain as explain_line
+    from ringfence.engine.reports.authoring import explain_json, explain_text
 
     explained = explain_line(CheckRequest(list(inputs), awards=awards, rules=rules,
                                           column_map=column_map, skip_bad_rows=skip_bad_rows),
@@ -186,7 +186,7 @@ def rules_lint(rules_dir) -> None:
 
     Exits 0 when there are none, 1 when there are.
     """
-    from engine.lint import lint_rules
+    from ringfence.engine.authoring.lint import lint_rules
 
     problems = lint_rules(rules_dir)
     for problem in problems:
@@ -204,8 +204,8 @@ def rules_test(rules_dir) -> None:
 
     Exits 0 when every case passes and every rule is covered both ways, 1 otherwise.
     """
-    from engine.packtests import run_rules_tests
-    from engine.reports.authoring import pack_tests_text
+    from ringfence.engine.authoring.packtests import run_rules_tests
+    from ringfence.engine.reports.authoring import pack_tests_text
 
     reports = run_rules_tests(rules_dir)
     for line in pack_tests_text(reports):
@@ -242,7 +242,7 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     """Compare two versions of a budget file: lines added, removed and changed, status
     transitions and ringfence totals. BASE and HEAD are paths or git REV:path
     (e.g. origin/main:budget.yaml)."""
-    from engine.diff import DiffRequest, run_diff
+    from ringfence.engine.pipeline.diff import DiffRequest, run_diff
 
     result = run_diff(DiffRequest(base, head, awards=awards, rules=rules, column_map=column_map,
                                   fail_on=fail_on, waivers=None if no_waivers else waivers,

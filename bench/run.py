@@ -114,8 +114,8 @@ lines.select(pl.lit(sys.argv[1]).alias('source'), pl.int_range(2, lines.height +
 
 PER_LINE = """
 import itertools, sys, time, json
-from engine.check import CheckRequest, run_check
-from engine.reference import matching_rules
+from ringfence.engine.pipeline.check import CheckRequest, run_check
+from ringfence.engine.packs.reference import matching_rules
 result = run_check(CheckRequest([sys.argv[1]], awards=sys.argv[2]))
 pack = result.packs['csc-prevention-2025-26']
 rows = result.table.filter(result.table['grant'] == pack.id).head(int(sys.argv[3]))
@@ -140,7 +140,7 @@ def per_line_rates(path: Path, awards: Path, sample: int) -> dict:
 
 
 def check_command(path: Path, awards: Path, rules: Path | None = None) -> list[str]:
-    command = [sys.executable, "cli.py", "check", str(path), "--awards", str(awards),
+    command = [sys.executable, "-m", "ringfence.cli", "check", str(path), "--awards", str(awards),
                "--format", "csv", "--output", str(OUT / "report.csv"), "--fail-on", "never"]
     return command + (["--rules", str(rules)] if rules else [])
 

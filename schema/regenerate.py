@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from engine.schemas import FORMATS, schema_text  # noqa: E402
+from ringfence.engine.authoring.schemas import FORMATS, schema_text  # noqa: E402
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ class CliRun:
 
 def run_cli(*args: str) -> CliRun:
     """Run `ringfence ARGS` in-process, as the console script does."""
-    from cli import main
+    from ringfence.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0

@@ -43,5 +43,5 @@ class GitRepo:
 
     def ringfence(self, *args) -> subprocess.CompletedProcess:
         """`ringfence ARGS` in the repository, as a separate process."""
-        return subprocess.run([sys.executable, str(REPO / "cli.py"), *map(str, args)],
+        return subprocess.run([sys.executable, "-m", "ringfence.cli", *map(str, args)],
                               cwd=self.path, env=self.env, capture_output=True, text=True)

@@ -35,7 +35,7 @@ def test_no_traceback_from_the_installed_command(tmp_path):
     """The console script itself (not just main()) turns errors into one line."""
     case = next(c for c in CASES if c["name"] == "an impossible date")
     args = _materialise(case, tmp_path)
-    done = subprocess.run([sys.executable, str(REPO / "cli.py"), *args],
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", *args],
                           capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr

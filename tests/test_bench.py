@@ -42,8 +42,8 @@ def checked(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def packs():
-    from engine.compiled import CompiledPack
-    from engine.packs import load_packs
+    from ringfence.engine.packs.compiled import CompiledPack
+    from ringfence.engine.packs.loading import load_packs
     return {pid: CompiledPack(loaded) for pid, loaded in load_packs().items()}
 
 

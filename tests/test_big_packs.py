@@ -12,11 +12,11 @@ import polars as pl
 import pytest
 import yaml
 
-from engine.classify import RULES, classify
-from engine.compiled import SHARD_RULES, CompiledPack
-from engine.packs import BUNDLED_RULES, load_pack
-from engine.reference import matching_rules
-from engine.table import CANONICAL_SCHEMA, META_SCHEMA, concat
+from ringfence.engine.checks.classify import RULES, classify
+from ringfence.engine.packs.compiled import SHARD_RULES, CompiledPack
+from ringfence.engine.packs.loading import bundled_rules, load_pack
+from ringfence.engine.packs.reference import matching_rules
+from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, concat
 
 from linegen import generate_lines
 
@@ -25,7 +25,7 @@ WORDS = ["consultancy", "training", "session", "licence", "salary", "venue"]
 
 @pytest.fixture(scope="module")
 def big_pack(tmp_path_factory) -> CompiledPack:
-    base = yaml.safe_load((BUNDLED_RULES / "csc-prevention-2025-26" / "pack.yaml").read_text())
+    base = yaml.safe_load((bundled_rules() / "csc-prevention-2025-26" / "pack.yaml").read_text())
     rules = base["rules"]
     for index in range(800):
         kind = index % 4

@@ -11,9 +11,9 @@ import json
 import pytest
 
 from conftest import REPO
-from engine.models.column_map import ColumnMap
-from engine.validation import validate
-from engine.yamlio import load_file
+from ringfence.engine.models.column_map import ColumnMap
+from ringfence.engine.core.validation import validate
+from ringfence.engine.core.yamlio import load_file
 
 AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
 LEDGER = ("Ref,Posted,Net Amount,Expense Area,Cost Centre,Narrative\n"

@@ -13,14 +13,14 @@ import sys
 from conftest import REPO
 
 ROTHERHAM = REPO / "cases" / "rotherham-2025-26"
-CHECK = [sys.executable, "cli.py", "check", str(ROTHERHAM / "ledger-2025-26.csv"),
+CHECK = [sys.executable, "-m", "ringfence.cli", "check", str(ROTHERHAM / "ledger-2025-26.csv"),
          "--map", str(REPO / "cases" / "maps" / "rotherham-ledger.yaml"),
          "--awards", str(ROTHERHAM / "awards.yaml"), "--format", "csv"]
 
 
 def test_the_whole_report_is_written_before_the_process_exits(cli):
     done = subprocess.run(CHECK, cwd=REPO, capture_output=True, text=True)
-    in_process = cli(*CHECK[2:])
+    in_process = cli(*CHECK[3:])
     assert done.returncode == in_process.code
     assert done.stdout == in_process.stdout
     assert done.stdout.count("\n") > 1000
@@ -37,7 +37,7 @@ def test_a_reader_that_stops_early_is_not_an_internal_error():
 
 
 def test_a_usage_error_keeps_its_exit_code():
-    done = subprocess.run([sys.executable, "cli.py", "check"], cwd=REPO, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check"], cwd=REPO, capture_output=True,
                           text=True)
     assert done.returncode == 2
     assert "INPUTS" in done.stderr

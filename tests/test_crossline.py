@@ -14,9 +14,9 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from engine.crossline import cross_line_findings
-from engine.models.awards import CrossLineChecks
-from engine.table import concat, from_lines
+from ringfence.engine.checks.crossline import cross_line_findings
+from ringfence.engine.models.awards import CrossLineChecks
+from ringfence.engine.models.table import concat, from_lines
 
 CASE_DIR = Path(__file__).parent / "cases" / "crossline"
 CASES = [case for file in sorted(CASE_DIR.glob("*.yaml")) for case in yaml.safe_load(file.read_text())]
@@ -75,7 +75,7 @@ def test_thresholds_reach_the_evidence(cli, tmp_path):
 
 def flagged_lines(lines: list[dict]) -> set[tuple[str, str]]:
     """(line_id, rule) for each cross-line finding, straight from the engine."""
-    from engine.models.lines import Line
+    from ringfence.engine.models.lines import Line
 
     models = [Line.model_validate(line) for line in lines]
     table = concat([from_lines(models, "p.yaml", range(1, len(models) + 1))])

@@ -32,9 +32,9 @@ from decimal import Decimal
 import polars as pl
 from hypothesis import event, given, settings, strategies as st
 
-from engine.crossline import DUPLICATE, SPLIT, cross_line_findings
-from engine.models.awards import CrossLineChecks
-from engine.table import concat
+from ringfence.engine.checks.crossline import DUPLICATE, SPLIT, cross_line_findings
+from ringfence.engine.models.awards import CrossLineChecks
+from ringfence.engine.models.table import concat
 
 
 # --- The reference -------------------------------------------------------------------------

@@ -18,13 +18,13 @@ import shutil
 import polars as pl
 import pytest
 
-from engine.classify import PACK_VERSION, RULES, classify
-from engine.compiled import CompiledPack
-from engine.errors import InputError
-from engine.lint import lint_rules
-from engine.packs import BUNDLED_RULES, load_pack, load_packs
-from engine.reference import matching_rules
-from engine.table import CANONICAL_SCHEMA, META_SCHEMA, concat
+from ringfence.engine.checks.classify import PACK_VERSION, RULES, classify
+from ringfence.engine.packs.compiled import CompiledPack
+from ringfence.engine.core.errors import InputError
+from ringfence.engine.authoring.lint import lint_rules
+from ringfence.engine.packs.loading import bundled_rules, load_pack, load_packs
+from ringfence.engine.packs.reference import matching_rules
+from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, concat
 
 from conftest import FIXTURE_PACKS
 from linegen import generate_lines
@@ -117,7 +117,7 @@ def test_packs_never_amended_report_version_1_and_check_as_before(cli):
     from conftest import REPO
 
     report = check_json(cli, REPO / "cases" / "problems" / "proposal.yaml", "--rules",
-                        BUNDLED_RULES)
+                        bundled_rules())
     assert {line["pack_version"] for line in report["lines"]} == {"1"}
     assert all("versions" not in pack for pack in report["evidence"]["packs"])
     for loaded in load_packs().values():

@@ -14,20 +14,20 @@ import random
 import polars as pl
 import pytest
 
-from engine.check import CheckRequest, run_check
-from engine.classify import RULES, classify
-from engine.compiled import CompiledPack
-from engine.dates import parse_date
-from engine.money import format_gbp, format_plain, parse_pence
-from engine.packs import BUNDLED_RULES, load_pack, pack_files
-from engine.reference import matching_rules
-from engine.table import CANONICAL_SCHEMA, META_SCHEMA, concat
+from ringfence.engine.pipeline.check import CheckRequest, run_check
+from ringfence.engine.checks.classify import RULES, classify
+from ringfence.engine.packs.compiled import CompiledPack
+from ringfence.engine.core.dates import parse_date
+from ringfence.engine.core.money import format_gbp, format_plain, parse_pence
+from ringfence.engine.packs.loading import bundled_rules, load_pack, pack_files
+from ringfence.engine.packs.reference import matching_rules
+from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, concat
 
 from conftest import FIXTURE_PACKS
 from linegen import generate_lines
 
 LINES_PER_PACK = 20_000
-PACK_FILES = pack_files(BUNDLED_RULES) + pack_files(FIXTURE_PACKS)
+PACK_FILES = pack_files(bundled_rules()) + pack_files(FIXTURE_PACKS)
 
 
 @pytest.fixture(scope="module", params=PACK_FILES, ids=lambda p: p.parent.name)
@@ -40,7 +40,7 @@ def pack_and_lines(request):
 
 
 def test_packs_to_compare_exist():
-    assert len(pack_files(BUNDLED_RULES)) >= 2
+    assert len(pack_files(bundled_rules())) >= 2
 
 
 def test_durable_rules_agrees_with_reference_line_by_line(pack_and_lines):
@@ -88,7 +88,7 @@ def _as_ledger_text(line: dict, rng) -> dict:
                                                    "category", "supplier", "reference")}}
 
 
-@pytest.mark.parametrize("pack_file", pack_files(BUNDLED_RULES), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("pack_file", pack_files(bundled_rules()), ids=lambda p: p.parent.name)
 def test_a_ledger_read_and_grouped_agrees_with_the_reference(pack_file, tmp_path):
     """The whole batch path: CSV text through the columnar reader and the grouping, each
     line's findings against the reference on the line as written (scalar parsers)."""

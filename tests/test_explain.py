@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from engine.compiled import CompiledPack
-from engine.packs import load_packs
+from ringfence.engine.packs.compiled import CompiledPack
+from ringfence.engine.packs.loading import load_packs
 
 from conftest import FIXTURE_PACKS, REPO
 

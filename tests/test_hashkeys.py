@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 from hypothesis import given, settings, strategies as st
 
-from engine.hashkeys import repeated, value_codes
+from ringfence.engine.checks.hashkeys import repeated, value_codes
 
 TEXT = st.one_of(st.none(), st.sampled_from(["a", "A", "b", "", "a ", "ä"]))
 # A hash must give equal values equal hashes; these give different values the same

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.inputs import read_input
-from engine.inputs.csv_reader import decode
+from ringfence.engine.inputs import read_input
+from ringfence.engine.inputs.csv_reader import decode
 
 AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
 

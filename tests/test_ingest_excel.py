@@ -8,8 +8,8 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from engine.errors import InputError
-from engine.inputs import read_input
+from ringfence.engine.core.errors import InputError
+from ringfence.engine.inputs import read_input
 
 AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
 

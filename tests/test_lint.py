@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.lint import lint_rules
-from engine.packs import BUNDLED_RULES
+from ringfence.engine.authoring.lint import lint_rules
+from ringfence.engine.packs.loading import bundled_rules
 
 CSC = "csc-prevention-2025-26"
 FFPP = "ffpp-transformation-2025-26"
@@ -143,7 +143,7 @@ BREAKS = [
 @pytest.fixture
 def rules_copy(tmp_path) -> Path:
     target = tmp_path / "rules"
-    shutil.copytree(BUNDLED_RULES, target)
+    shutil.copytree(bundled_rules(), target)
     return target
 
 

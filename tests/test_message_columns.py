@@ -10,12 +10,12 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from engine.check import CheckRequest, run_check
-from engine.classify import RULES
-from engine.packs import BUNDLED_RULES
-from engine.message_columns import gbp
-from engine.money import format_gbp
-from engine.reports.flat import findings_column
+from ringfence.engine.pipeline.check import CheckRequest, run_check
+from ringfence.engine.checks.classify import RULES
+from ringfence.engine.packs.loading import bundled_rules
+from ringfence.engine.checks.message_columns import gbp
+from ringfence.engine.core.money import format_gbp
+from ringfence.engine.reports.flat import findings_column
 
 from conftest import REPO
 from linegen import TEXTS
@@ -86,7 +86,7 @@ _TEMPLATES = [
 def test_a_pack_of_many_messages_reads_as_per_line(tmp_path):
     """Rules whose messages show the same fields are rendered together; each line still
     reads exactly as rendered on its own, its findings in pack order."""
-    base = yaml.safe_load((BUNDLED_RULES / "csc-prevention-2025-26" / "pack.yaml").read_text())
+    base = yaml.safe_load((bundled_rules() / "csc-prevention-2025-26" / "pack.yaml").read_text())
     for n in range(150):
         template = _TEMPLATES[n % len(_TEMPLATES)].replace("{n}", str(n))
         base["rules"].append({"id": f"many.rule-{n}", "clause": "test", "title": "test",

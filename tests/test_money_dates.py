@@ -10,8 +10,8 @@ import pytest
 import yaml
 from hypothesis import given, strategies as st
 
-from engine.dates import DateError, parse_date
-from engine.money import MoneyError, format_gbp, format_plain, parse_pence
+from ringfence.engine.core.dates import DateError, parse_date
+from ringfence.engine.core.money import MoneyError, format_gbp, format_plain, parse_pence
 
 CASES = Path(__file__).parent / "cases"
 MONEY = yaml.safe_load((CASES / "money.yaml").read_text())

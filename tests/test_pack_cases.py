@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine.compiled import CompiledPack
-from engine.packs import BUNDLED_RULES, load_pack, pack_files
-from engine.packtests import load_cases, run_case, run_pack_tests
+from ringfence.engine.packs.compiled import CompiledPack
+from ringfence.engine.packs.loading import bundled_rules, load_pack, pack_files
+from ringfence.engine.authoring.packtests import load_cases, run_case, run_pack_tests
 
 from conftest import FIXTURE_PACKS
 
-PACKS = {file.parent.name: file for file in pack_files(BUNDLED_RULES) + pack_files(FIXTURE_PACKS)}
+PACKS = {file.parent.name: file for file in pack_files(bundled_rules()) + pack_files(FIXTURE_PACKS)}
 _compiled: dict[str, CompiledPack] = {}
 
 
@@ -37,7 +37,7 @@ def test_case(pack_name, case):
 
 
 @pytest.mark.parametrize("pack_name", sorted(n for n, f in PACKS.items()
-                                              if f.is_relative_to(BUNDLED_RULES)))
+                                              if f.is_relative_to(bundled_rules())))
 def test_every_bundled_rule_is_shown_matching_and_not_matching(pack_name):
     _, coverage = run_pack_tests(compiled(pack_name))
     assert coverage.missing() == []

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from engine.conditions import Test as Leaf, word_pattern
-from engine.facts import words
-from engine.models.conditions import check_pattern
-from engine.partition import column_words, representatives
+from ringfence.engine.packs.conditions import Test as Leaf, word_pattern
+from ringfence.engine.packs.facts import words
+from ringfence.engine.models.conditions import check_pattern
+from ringfence.engine.checks.partition import column_words, representatives
 
 TESTS = [Leaf("amount", "gt", 100), Leaf("description", "matches", "nothing here matches"),
          Leaf("description", "matches", "hire")]

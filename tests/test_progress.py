@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from conftest import REPO
-from engine.check import STAGES_AFTER_READING, CheckRequest, run_check
+from ringfence.engine.pipeline.check import STAGES_AFTER_READING, CheckRequest, run_check
 
 LEDGER = ["cases/rotherham-2025-26/ledger-2025-26.csv", "--map", "cases/maps/rotherham-ledger.yaml",
           "--awards", "cases/rotherham-2025-26/awards.yaml"]
@@ -34,7 +34,7 @@ def test_the_engine_reports_each_stage_in_order(tmp_path):
 
 
 def run(stderr) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "cli.py", "check", *LEDGER, "--format", "json",
+    return subprocess.run([sys.executable, "-m", "ringfence.cli", "check", *LEDGER, "--format", "json",
                            "--fail-on", "never"], cwd=REPO, stdout=subprocess.PIPE,
                           stderr=stderr, env={**os.environ, "TERM": "xterm"})
 

@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURE_PACKS, run_cli
-from engine.money import format_plain
+from ringfence.engine.core.money import format_plain
 
 PURPOSES = ["a", "b", "c", None, "zzz"]
 

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine.check import CheckRequest, run_check
-from engine.dates import DateError, parse_date
-from engine.money import BLANKS, MoneyError, format_plain, parse_pence
-from engine.reports.json_report import report
+from ringfence.engine.pipeline.check import CheckRequest, run_check
+from ringfence.engine.core.dates import DateError, parse_date
+from ringfence.engine.core.money import BLANKS, MoneyError, format_plain, parse_pence
+from ringfence.engine.reports.json_report import report
 
 AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 100000000}]\n"
 AMOUNTS = ["1,234.56", "£1,234.56", "-12", "(470.60)", "0.5", " 7 ", "£-0.50",

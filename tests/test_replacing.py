@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO
 
-from engine.reports.replacing import replacing
+from ringfence.engine.reports.replacing import replacing
 
 PROPOSAL = REPO / "cases" / "rotherham-2025-26" / "proposal.yaml"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.packs import BUNDLED_RULES
-from engine.packtests import run_rules_tests
+from ringfence.engine.packs.loading import bundled_rules
+from ringfence.engine.authoring.packtests import run_rules_tests
 
 from conftest import FIXTURE_PACKS
 
@@ -21,7 +21,7 @@ CFG = "children-families-2025-26"
 @pytest.fixture
 def rules_copy(tmp_path) -> Path:
     target = tmp_path / "rules"
-    shutil.copytree(BUNDLED_RULES, target)
+    shutil.copytree(bundled_rules(), target)
     return target
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engine.packs import BUNDLED_RULES
-from engine.schemas import FORMATS, schema_text
-from engine.yamlio import load_file
+from ringfence.engine.packs.loading import bundled_rules
+from ringfence.engine.authoring.schemas import FORMATS, schema_text
+from ringfence.engine.core.yamlio import load_file
 
 from conftest import FIXTURE_PACKS, REPO
 
@@ -20,8 +20,8 @@ MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)
 
 #: Files of each format the repository ships (editors validate them with the modeline).
 EXAMPLES = {
-    "pack": sorted(BUNDLED_RULES.glob("*/pack.yaml")) + sorted(FIXTURE_PACKS.glob("*/pack.yaml")),
-    "pack-tests": sorted(BUNDLED_RULES.glob("*/tests/*.yaml"))
+    "pack": sorted(bundled_rules().glob("*/pack.yaml")) + sorted(FIXTURE_PACKS.glob("*/pack.yaml")),
+    "pack-tests": sorted(bundled_rules().glob("*/tests/*.yaml"))
     + sorted(FIXTURE_PACKS.glob("*/tests/*.yaml")),
     "proposal": sorted(REPO.glob("cases/*/proposal.yaml")),
     "awards": sorted(REPO.glob("cases/*/awards.yaml")),
@@ -63,13 +63,13 @@ def test_the_repository_files_are_valid_against_their_schema(name, path):
 
 
 def test_the_schema_lets_an_editor_flag_a_misspelt_field():
-    pack = load_file(BUNDLED_RULES / "csc-prevention-2025-26" / "pack.yaml").data
+    pack = load_file(bundled_rules() / "csc-prevention-2025-26" / "pack.yaml").data
     pack["rules"][0]["when"] = {"field": "dtae", "op": "lt", "ref": "period.start"}
     assert list(validator("pack").iter_errors(pack))
 
 
 @pytest.mark.parametrize("path", [p for name in ("pack", "pack-tests") for p in EXAMPLES[name]
-                                  if p.is_relative_to(BUNDLED_RULES)],
+                                  if p.is_relative_to(bundled_rules())],
                          ids=lambda p: str(p.relative_to(REPO)))
 def test_bundled_pack_files_point_editors_at_their_schema(path):
     """Every pack.yaml and test-case file starts with the modeline naming its schema."""
@@ -83,7 +83,7 @@ def test_bundled_pack_files_point_editors_at_their_schema(path):
 def test_the_split_threshold_default_reads_as_a_file_value_would():
     """The schema tells editors the default an awards file gets; written in the file, that
     value must mean the same (pounds), in a file and in code."""
-    from engine.models.awards import CrossLineChecks
+    from ringfence.engine.models.awards import CrossLineChecks
 
     schema = json.loads((SCHEMA_DIR / "awards.schema.json").read_text(encoding="utf-8"))
     shown = schema["$defs"]["CrossLineChecks"]["properties"]["split_threshold"]["default"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.yamlio import load_text
+from ringfence.engine.core.yamlio import load_text
 
 
 @pytest.mark.parametrize("written, kept", [

@@ -1,4 +1,10 @@
-"""Readers: each turns one input file into lines (a table) and, where it has them, awards."""
+"""Inputs: each input file read into typed lines (a table) and, where it has them, awards.
+
+Takes paths (proposals in YAML or JSON, ledgers in CSV or Excel), a column map
+and an awards file. Gives `InputFile`s: the line table in the canonical
+columns with every line's file and row, the awards, and the rows that could
+not become lines (each with its reasons): nothing is dropped silently.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import InputError
+from ..core.errors import InputError
 from ..models.awards import AwardsFile
 from ..models.column_map import ColumnMap
 

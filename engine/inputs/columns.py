@@ -13,8 +13,8 @@ from typing import Callable
 
 import polars as pl
 
-from ..dates import ISO_PATTERN, UK_PATTERN
-from ..money import BLANKS, MONEY_PATTERN
+from ..core.dates import ISO_PATTERN, UK_PATTERN
+from ..core.money import BLANKS, MONEY_PATTERN
 
 _BLANK = pl.lit(None, dtype=pl.Utf8)
 

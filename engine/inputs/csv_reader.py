@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .ledger import READ_PROBLEM, beyond_header
 
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")

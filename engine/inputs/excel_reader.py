@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .ledger import READ_PROBLEM, beyond_header
 
 #: Excel stores amounts as binary floats: 1234.56 may come back as

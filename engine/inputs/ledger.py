@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import InputError
+from ..core.errors import InputError
 from ..models.column_map import ColumnMap
 from ..models.lines import LINE_FIELDS, near_miss
-from ..table import CANONICAL_SCHEMA, META_SCHEMA, ROW, SOURCE
+from ..models.table import CANONICAL_SCHEMA, META_SCHEMA, ROW, SOURCE
 from . import columns
 
 COST_TYPES = ("revenue", "capital")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError
+from ..core.errors import InputError
 from ..models.awards import AwardsFile, Proposal
-from ..table import from_lines
-from ..validation import validate
-from ..yamlio import Document, load_file
+from ..models.table import from_lines
+from ..core.validation import validate
+from ..core.yamlio import Document, load_file
 from . import InputFile
 
 

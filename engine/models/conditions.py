@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from ..dates import DateError, parse_date
-from ..money import MoneyError, parse_pence
+from ..core.dates import DateError, parse_date
+from ..core.money import MoneyError, parse_pence
 from .lines import LINE_FIELDS
 from .types import StrictModel
 

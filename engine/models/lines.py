@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, BaseModel, field_validator, model_validator
 
-from ..money import BLANKS
+from ..core.money import BLANKS
 
 from .types import Day, Pence, Text
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, BaseModel, PlainSerializer, WithJsonSchema
 
-from ..dates import DateError, parse_date
-from ..money import MoneyError, format_plain, parse_pence
+from ..core.dates import DateError, parse_date
+from ..core.money import MoneyError, format_plain, parse_pence
 
 
 class StrictModel(BaseModel):

@@ -9,10 +9,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..explain import AwardExplanation, ConditionExplanation, LineExplanation
-from ..messages import show
-from ..money import format_gbp, format_plain
-from ..packtests import PackTestReport
+from ..authoring.explain import AwardExplanation, ConditionExplanation, LineExplanation
+from ..packs.messages import show
+from ..core.money import format_gbp, format_plain
+from ..authoring.packtests import PackTestReport
 
 
 # --- rules test ----------------------------------------------------------------------------

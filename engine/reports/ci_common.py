@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..gate import FindingState, Gate, build_gate
-from ..money import format_gbp
-from ..result import CheckResult, Finding, LineResult
-from ..ringfence import RingfenceCheck
-from ..waivers import LoadedWaiver
+from ..gate.gate import FindingState, Gate, build_gate
+from ..core.money import format_gbp
+from ..checks.result import CheckResult, Finding, LineResult
+from ..checks.awards import RingfenceCheck
+from ..gate.waivers import LoadedWaiver
 
 LEVEL_LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
                "never": "never"}

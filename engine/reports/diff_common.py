@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..diff import CheckChange, DiffResult, LineChange, Side
+from ..pipeline.diff import CheckChange, DiffResult, LineChange, Side
 from ..models.lines import LINE_FIELDS
-from ..money import format_gbp, format_plain
+from ..core.money import format_gbp, format_plain
 from .ci_common import exemption_note
 from .gate_report import waiver_record
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..diff import DiffResult, LineChange
-from ..money import format_gbp
+from ..pipeline.diff import DiffResult, LineChange
+from ..core.money import format_gbp
 from .diff_common import LABEL, by_kind, check_name, value_text, waiver_note, where
 
 SIGN = {"added": "+", "removed": "-", "changed": "~", "affected": "!"}

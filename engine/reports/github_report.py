@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import os
 
-from ..gate import flagged_lines
-from ..money import format_gbp
-from ..result import CheckResult
-from ..status import STATUSES, at_or_above
+from ..gate.gate import flagged_lines
+from ..core.money import format_gbp
+from ..checks.result import CheckResult
+from ..core.status import STATUSES, at_or_above
 from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, gate_of,
                         shown_path, waiver_problems)
 from .md_report import esc

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from html import escape
 
-from .. import totals
-from ..money import format_gbp
-from ..result import CheckResult
-from ..status import STATUSES
+from ..checks import totals
+from ..core.money import format_gbp
+from ..checks.result import CheckResult
+from ..core.status import STATUSES
 from .evidence import evidence_rows
 from .gate_report import finding_note, summary_lines
 

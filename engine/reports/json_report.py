@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..money import format_plain
-from ..result import CheckResult, LineResult
+from ..core.money import format_plain
+from ..checks.result import CheckResult, LineResult
 from .gate_report import annotate_json
 
 

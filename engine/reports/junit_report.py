@@ -16,8 +16,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from ..result import CheckResult, LineResult
-from ..status import at_or_above
+from ..checks.result import CheckResult, LineResult
+from ..core.status import at_or_above
 from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, finding_line,
                         gate_of, line_heading, shown_path, waiver_problems)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .. import totals
-from ..money import format_gbp
-from ..result import CheckResult
+from ..checks import totals
+from ..core.money import format_gbp
+from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
 from .evidence import evidence_rows
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..money import format_plain
-from ..result import CheckResult
-from ..ringfence import OVER_RULE
-from ..crossline import CLAUSES as CROSS_CLAUSES
+from ..core.money import format_plain
+from ..checks.result import CheckResult
+from ..checks.awards import OVER_RULE
+from ..checks.crossline import CLAUSES as CROSS_CLAUSES
 from .ci_common import (check_label, check_location, exemption_note, gate_of, shown_path,
                         waiver_problems)
 

@@ -10,9 +10,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .. import totals
-from ..money import format_gbp
-from ..result import CheckResult
+from ..checks import totals
+from ..core.money import format_gbp
+from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
 
 STYLE = {"compliant": "green", "at_risk": "yellow", "non_compliant": "bold red"}

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from ..money import to_decimal
-from ..result import CheckResult
+from ..core.money import to_decimal
+from ..checks.result import CheckResult
 from .flat import flat_frame
 
 EXCEL_CELL_LIMIT = 32767

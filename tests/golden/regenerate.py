@@ -19,7 +19,7 @@ FORMATS = {"json": "json", "csv": "csv", "md": "md", "html": "html"}
 
 def render(case: str, fmt: str) -> bytes:
     """The report as the CLI writes it, run from the repository root."""
-    done = subprocess.run([sys.executable, "cli.py", "check", CASES[case], "--format", fmt,
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check", CASES[case], "--format", fmt,
                            "--fail-on", "never"], cwd=REPO, capture_output=True,
                           env={**os.environ, "COLUMNS": "120"})
     if done.returncode != 0:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .errors import InputError
-from .models.waivers import Waiver, WaiversFile
-from .validation import validate
-from .yamlio import load_file
+from ..core.errors import InputError
+from ..models.waivers import Waiver, WaiversFile
+from ..core.validation import validate
+from ..core.yamlio import load_file
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from collections import defaultdict
 
 import polars as pl
 
-from .conditions import Test, search_pattern, word_pattern
-from .facts import words
-from .models.lines import LINE_FIELDS
+from ..packs.conditions import Test, search_pattern, word_pattern
+from ..packs.facts import words
+from ..models.lines import LINE_FIELDS
 
 _BITS = 62  # tests per Int64 key column
 _BATCH = 16  # tests evaluated together

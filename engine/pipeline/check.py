@@ -10,25 +10,25 @@ from typing import Callable
 
 import polars as pl
 
-from . import __version__
-from .classify import classify
-from .crossline import cross_line_findings
-from .compiled import CompiledPack
-from .errors import InputError
-from .inputs import PROPOSAL_SUFFIXES, InputFile, read_input
-from .inputs.ledger import RejectedRow, RejectedRowsError
-from .inputs.proposal import read_awards
-from .message_columns import own_findings
-from .models.awards import Award, AwardsFile, CrossLineChecks
-from .models.column_map import ColumnMap
-from .models.lines import near_miss
-from .money import format_plain
-from .packs import LoadedPack, load_packs
-from .result import CROSS_RANK, CheckResult, final_status
-from .ringfence import award_checks, award_limits
-from .table import ROW, SEQ, SOURCE, concat
-from .validation import validate
-from .yamlio import load_file
+from .. import __version__
+from ..checks.classify import classify
+from ..checks.crossline import cross_line_findings
+from ..packs.compiled import CompiledPack
+from ..core.errors import InputError
+from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
+from ..inputs.ledger import RejectedRow, RejectedRowsError
+from ..inputs.proposal import read_awards
+from ..checks.message_columns import own_findings
+from ..models.awards import Award, AwardsFile, CrossLineChecks
+from ..models.column_map import ColumnMap
+from ..models.lines import near_miss
+from ..core.money import format_plain
+from ..packs.loading import LoadedPack, load_packs
+from ..checks.result import CROSS_RANK, CheckResult, final_status
+from ..checks.awards import award_checks, award_limits
+from ..models.table import ROW, SEQ, SOURCE, concat
+from ..core.validation import validate
+from ..core.yamlio import load_file
 
 _compiled_cache: dict[tuple[str, str], CompiledPack] = {}
 #: Progress stages after the inputs are read: one step each on the progress callback.

@@ -16,20 +16,20 @@ from typing import Any
 
 import polars as pl
 
-from .check import CheckRequest, run_check
-from .classify import PACK_VERSION, RULES
-from .compiled import CompiledPack
-from .conditions import Test, word_pattern
-from .errors import InputError
-from .facts import words
+from ..pipeline.check import CheckRequest, run_check
+from ..checks.classify import PACK_VERSION, RULES
+from ..packs.compiled import CompiledPack
+from ..packs.conditions import Test, word_pattern
+from ..core.errors import InputError
+from ..packs.facts import words
 from .impossible import OP_SYMBOLS
-from .messages import pack_values, render, show
-from .models.conditions import All, AnyOf, Leaf
-from .models.lines import LINE_FIELDS, near_miss
-from .reference import evaluate, holds
-from .result import CheckResult, Finding
-from .ringfence import OVER, RUNNING, RingfenceCheck
-from .table import SEQ
+from ..packs.messages import pack_values, render, show
+from ..models.conditions import All, AnyOf, Leaf
+from ..models.lines import LINE_FIELDS, near_miss
+from ..packs.reference import evaluate, holds
+from ..checks.result import CheckResult, Finding
+from ..checks.awards import OVER, RUNNING, RingfenceCheck
+from ..models.table import SEQ
 
 _REF_NAMES = {"period.start": "period start", "period.end": "period end",
               "purposes": "the pack's purposes"}

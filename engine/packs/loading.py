@@ -6,15 +6,25 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 
-from .errors import InputError
-from .models.pack import Pack, amended_rules
-from .validation import validate
-from .yamlio import load_file
+from ..core.errors import InputError
+from ..models.pack import Pack, amended_rules
+from ..core.validation import validate
+from ..core.yamlio import load_file
 
-BUNDLED_RULES = Path(__file__).resolve().parent.parent / "rules"
 PACK_FILE = "pack.yaml"
+
+
+def bundled_rules() -> Path:
+    """The packs that ship with ringfence: the repository's rules/, installed as the
+    package `ringfence.rules` (see pyproject.toml), so a wheel finds its own."""
+    root = resources.files("ringfence.rules")
+    if not isinstance(root, Path):  # only a zipped install would do this
+        raise InputError("the bundled packs are not files on disk; give --rules DIR",
+                         source=str(root))
+    return root
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def pack_files(rules_dir: Path) -> list[Path]:
 
 
 def load_packs(rules_dir: Path | None = None) -> dict[str, LoadedPack]:
-    rules_dir = Path(rules_dir) if rules_dir else BUNDLED_RULES
+    rules_dir = Path(rules_dir) if rules_dir else bundled_rules()
     packs: dict[str, LoadedPack] = {}
     for file in pack_files(rules_dir):
         loaded = load_pack(file)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from .dates import day_number
+from ..core.dates import day_number
 
 #: Marks every fact as ours: durable-rules' own state document also flows
 #: through the rules, and a rule it could match would loop forever.

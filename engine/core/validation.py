@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError
-from .models.lines import near_miss
+from ..models.lines import near_miss
 from .yamlio import Document, dotted
 
 M = TypeVar("M", bound=BaseModel)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from .compiled import CompiledPack
+from ..packs.compiled import CompiledPack
 from .partition import representatives
-from .status import RANK
+from ..core.status import RANK
 
 RULES, RULE_RANK, PACK_VERSION = "_rules", "_rule_rank", "_pack_version"
 

@@ -12,10 +12,10 @@ import string
 import polars as pl
 
 from .classify import RULES
-from .compiled import CompiledPack
-from .messages import pack_values
-from .models.lines import LINE_FIELDS
-from .ringfence import OVER, OVER_RULE, RUNNING
+from ..packs.compiled import CompiledPack
+from ..packs.messages import pack_values
+from ..models.lines import LINE_FIELDS
+from .awards import OVER, OVER_RULE, RUNNING
 
 _formatter = string.Formatter()
 NONE = "(none)"
@@ -149,6 +149,6 @@ def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataF
 
 
 def _gbp_text(pence: int) -> str:
-    from .money import format_gbp
+    from ..core.money import format_gbp
 
     return format_gbp(pence)

@@ -6,8 +6,8 @@ import datetime as dt
 import string
 from typing import Any, Mapping
 
-from .models.pack import Pack
-from .money import format_gbp
+from ..models.pack import Pack
+from ..core.money import format_gbp
 
 _formatter = string.Formatter()
 

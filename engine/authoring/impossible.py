@@ -20,11 +20,11 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .conditions import word_pattern
-from .facts import words
-from .messages import show
-from .models.conditions import AnyOf, Leaf
-from .models.lines import LINE_FIELDS, Line, near_miss
+from ..packs.conditions import word_pattern
+from ..packs.facts import words
+from ..packs.messages import show
+from ..models.conditions import AnyOf, Leaf
+from ..models.lines import LINE_FIELDS, Line, near_miss
 
 #: Past this many conjunctions, expanding `any` inside `all` stops: nothing is claimed.
 MAX_TERMS = 256

@@ -10,9 +10,9 @@ from .conditions import Node, Test, resolve, tests_of
 from .durable_compiler import definition_size
 from .durable_runner import RulesetRunner
 from .facts import GUARD_FIELD, make_fact
-from .models.lines import LINE_FIELDS
-from .models.pack import Pack, Rule
-from .packs import LoadedPack, PackVersion
+from ..models.lines import LINE_FIELDS
+from ..models.pack import Pack, Rule
+from .loading import LoadedPack, PackVersion
 
 
 #: Two limits of durable-rules found here, each making a shard of a big pack:

@@ -42,8 +42,8 @@ import polars as pl
 
 from .hashkeys import repeated, value_codes
 from .message_columns import gbp
-from .models.awards import CrossLineChecks
-from .table import ROW, SEQ, SOURCE
+from ..models.awards import CrossLineChecks
+from ..models.table import ROW, SEQ, SOURCE
 
 DUPLICATE, SPLIT = "crossline.duplicate", "crossline.split"
 CLAUSES = {

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .dates import day_number
+from ..core.dates import day_number
 from .facts import WORDS_SUFFIX
-from .models.conditions import All, AnyOf, Leaf
-from .models.lines import LINE_FIELDS
-from .models.pack import Pack
+from ..models.conditions import All, AnyOf, Leaf
+from ..models.lines import LINE_FIELDS
+from ..models.pack import Pack
 
 def word_pattern(pattern: str) -> str:
     """What `matches` means: the pattern spans one or more whole words of the text."""

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import polars as pl
 
-from .models.lines import LINE_FIELDS, Line
+from .lines import LINE_FIELDS, Line
 
 SOURCE, ROW, SEQ = "_source", "_row", "_seq"
 

@@ -21,9 +21,9 @@ from typing import Iterator
 import polars as pl
 
 from .baseline import Accepted, Baseline, check_exposure, finding_exposure, load_baseline
-from .result import STATUS, CheckResult, Finding, LineResult
-from .ringfence import RingfenceCheck
-from .status import RANK, at_or_above, worst
+from ..checks.result import STATUS, CheckResult, Finding, LineResult
+from ..checks.awards import RingfenceCheck
+from ..core.status import RANK, at_or_above, worst
 from .waivers import LoadedWaiver, WaiverSet, load_waivers
 
 UNCHANGED, UPDATED, NEW = "unchanged", "updated", "new"  # SARIF's baselineState names
@@ -231,7 +231,7 @@ def load_gate(result: CheckResult, fail_on: str, today: dt.date | None = None,
               waivers: str | None = None, baseline: str | None = None,
               ignore_waivers: bool = False) -> Gate:
     """The gate for `check`: reads the files and records them in the result's evidence."""
-    from .check import sha256_of
+    from ..pipeline.check import sha256_of
 
     for name, path in (("waivers", waivers), ("baseline", baseline)):
         if path:

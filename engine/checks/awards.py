@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import polars as pl
 
-from .compiled import CompiledPack
-from .models.awards import Award
-from .money import format_gbp
+from ..packs.compiled import CompiledPack
+from ..models.awards import Award
+from ..core.money import format_gbp
 
 OVER, RUNNING = "_over", "_running"
 OVER_RULE = "ringfence.over-award"

@@ -9,16 +9,16 @@ from typing import Any, Iterator
 import polars as pl
 
 from .classify import PACK_VERSION, RULE_RANK, RULES
-from .compiled import CompiledPack
+from ..packs.compiled import CompiledPack
 from .crossline import CLAUSES as CROSS_CLAUSES
-from .models.awards import CrossLineChecks
+from ..models.awards import CrossLineChecks
 from .message_columns import own_findings
-from .messages import pack_values, render
-from .money import format_gbp
-from .ringfence import OVER, OVER_RULE, RUNNING, RingfenceCheck
-from .status import STATUSES, at_or_above, worst
-from .table import META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
-from .models.lines import LINE_FIELDS
+from ..packs.messages import pack_values, render
+from ..core.money import format_gbp
+from .awards import OVER, OVER_RULE, RUNNING, RingfenceCheck
+from ..core.status import STATUSES, at_or_above, worst
+from ..models.table import META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
+from ..models.lines import LINE_FIELDS
 
 STATUS = "_status"
 #: 1 where a cross-line check (duplicate, split) found something: at risk.

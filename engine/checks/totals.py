@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .result import CheckResult
-from .status import STATUSES
+from ..core.status import STATUSES
 
 
 def by_purpose(result: CheckResult, lines=None) -> dict[tuple[str, str], dict[str, int]]:

@@ -22,17 +22,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .baseline import check_exposure
+from ..gate.baseline import check_exposure
 from .check import CheckRequest, run_check
-from .errors import InputError, one_line
-from .gate import Gate, build_gate
-from .inputs.ledger import RejectedRowsError
-from .models.lines import LINE_FIELDS
-from .money import format_gbp
-from .result import CheckResult, LineResult
-from .ringfence import RingfenceCheck
-from .status import RANK, at_or_above
-from .waivers import WaiverSet, load_waivers
+from ..core.errors import InputError, one_line
+from ..gate.gate import Gate, build_gate
+from ..inputs.ledger import RejectedRowsError
+from ..models.lines import LINE_FIELDS
+from ..core.money import format_gbp
+from ..checks.result import CheckResult, LineResult
+from ..checks.awards import RingfenceCheck
+from ..core.status import RANK, at_or_above
+from ..gate.waivers import WaiverSet, load_waivers
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .models.awards import AwardsFile, Proposal
-from .models.column_map import ColumnMap
-from .models.pack import Pack
-from .models.packtests import PackTestFile
-from .models.waivers import WaiversFile
+from ..models.awards import AwardsFile, Proposal
+from ..models.column_map import ColumnMap
+from ..models.pack import Pack
+from ..models.packtests import PackTestFile
+from ..models.waivers import WaiversFile
 
 #: name -> (model, what the file is); schema/<name>.schema.json
 FORMATS: dict[str, tuple[type[BaseModel], str]] = {

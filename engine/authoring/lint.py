@@ -20,18 +20,18 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError, model_validator
 
-from .conditions import resolve
-from .durable_runner import RulesetError, RulesetRunner
-from .errors import InputError
+from ..packs.conditions import resolve
+from ..packs.durable_runner import RulesetError, RulesetRunner
+from ..core.errors import InputError
 from .impossible import Context, leaf_problems, never_matches
-from .models.conditions import MAX_LIST, All, AnyOf, Condition, Leaf, alternatives
-from .models.lines import Line, near_miss
-from .models.pack import Pack, Period, amendment_problems
-from .models.packtests import PackTestFile
-from .packs import BUNDLED_RULES, PACK_FILE, pack_versions
+from ..models.conditions import MAX_LIST, All, AnyOf, Condition, Leaf, alternatives
+from ..models.lines import Line, near_miss
+from ..models.pack import Pack, Period, amendment_problems
+from ..models.packtests import PackTestFile
+from ..packs.loading import PACK_FILE, bundled_rules, pack_versions
 from .packtests import TESTS_DIR
-from .validation import describe
-from .yamlio import Document, load_file
+from ..core.validation import describe
+from ..core.yamlio import Document, load_file
 
 #: What durable-rules' error codes mean for a pack author (rules.h of durable-rules 2.0.28).
 DURABLE_ERRORS = {
@@ -85,7 +85,7 @@ class _Unchecked(Pack):
 
 def lint_rules(rules_dir: str | Path | None = None) -> list[Problem]:
     """Every problem in every pack of `rules_dir` (default: the bundled rules/), sorted."""
-    rules_dir = Path(rules_dir) if rules_dir else BUNDLED_RULES
+    rules_dir = Path(rules_dir) if rules_dir else bundled_rules()
     if not rules_dir.is_dir():
         raise InputError("no such rules folder", source=str(rules_dir))
     if (rules_dir / PACK_FILE).is_file():  # one pack's own folder
@@ -304,7 +304,7 @@ class _CasesLinter(_Linter):
 # --- helpers --------------------------------------------------------------------------------
 
 def _unknown_field(name: Any) -> str:
-    from .models.lines import LINE_FIELDS
+    from ..models.lines import LINE_FIELDS
 
     guess = near_miss(str(name), LINE_FIELDS)
     if guess:

@@ -25,11 +25,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import InputError
-from .models.baseline import BaselineReport
-from .ringfence import OVER_RULE
-from .validation import to_input_error
-from .yamlio import Document, load_text
+from ..core.errors import InputError
+from ..models.baseline import BaselineReport
+from ..checks.awards import OVER_RULE
+from ..core.validation import to_input_error
+from ..core.yamlio import Document, load_text
 
 
 def finding_exposure(rule: str, amount: int, amounts: dict[str, int] | None) -> int:
