@@ -190,7 +190,7 @@ def rules_lint(rules_dir) -> None:
 
     problems = lint_rules(rules_dir)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(problem.located())
     count = len(problems)
     click.echo(f"rules lint: {count} problem{'s' if count != 1 else ''}" if count else
                "rules lint: no problems", err=True)

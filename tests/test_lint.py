@@ -166,7 +166,7 @@ def test_the_bundled_packs_are_clean():
 def test_each_break_is_caught_at_its_file_and_line(rules_copy, brk):
     file, line, text = apply(rules_copy, brk)
     problems = lint_rules(rules_copy)
-    here = [p for p in problems if p.file == str(file) and brk.expect in p.message]
+    here = [p for p in problems if p.source == str(file) and brk.expect in p.text]
     assert here, f"not caught: {brk.expect!r}; lint said:\n" + "\n".join(map(str, problems))
     lines = {p.line for p in here}
     assert line in lines, f"expected line {line}, got {here}"
@@ -181,8 +181,8 @@ def test_a_missing_clause_is_reported_at_its_rule(rules_copy):
     rule_line = next(i for i in range(at, -1, -1) if lines[i].lstrip().startswith("- id:")) + 1
     del lines[at]
     file.write_text("".join(lines), encoding="utf-8")
-    problems = [p for p in lint_rules(rules_copy) if p.file == str(file)]
-    assert [(p.line, p.message) for p in problems] == [
+    problems = [p for p in lint_rules(rules_copy) if p.source == str(file)]
+    assert [(p.line, p.text) for p in problems] == [
         (rule_line, "rule 'cost-type.capital' has no clause: cite the paragraph of the "
                     "determination (or the standard condition) it comes from")]
 
@@ -201,7 +201,7 @@ def test_every_problem_is_reported_not_only_the_first(rules_copy):
         expected.append((str(file), line, brk.expect))
     problems = lint_rules(rules_copy)
     for file, line, fragment in expected:
-        assert any(p.file == file and p.line == line and fragment in p.message
+        assert any(p.source == file and p.line == line and fragment in p.text
                    for p in problems), (file, line, fragment, problems)
 
 
@@ -210,7 +210,7 @@ def test_problems_in_several_packs_are_all_reported(rules_copy):
         if brk.name in ("a date compared with a number", "an in list no line can match",
                         "equal to two different values"):
             apply(rules_copy, brk)
-    files = {Path(p.file).parent.name for p in lint_rules(rules_copy)}
+    files = {Path(p.source).parent.name for p in lint_rules(rules_copy)}
     assert files == {CSC, FFPP, CFG}
 
 
@@ -240,7 +240,7 @@ def test_a_condition_too_wide_for_durable_rules_is_refused(rules_copy):
     ) + "]}"
     file, line, _ = apply(rules_copy, Break("wide", FFPP, CAPITAL, wide, ""))
     problems = lint_rules(rules_copy)
-    assert any(p.file == str(file) and p.line == line and "600 alternatives" in p.message
+    assert any(p.source == str(file) and p.line == line and "600 alternatives" in p.text
                for p in problems), problems
 
 

@@ -25,7 +25,8 @@ from ..packs.facts import words
 from .impossible import OP_SYMBOLS
 from ..packs.messages import pack_values, render, show
 from ..models.conditions import All, AnyOf, Leaf
-from ..models.lines import LINE_FIELDS, near_miss
+from ..core.suggest import near_miss
+from ..models.lines import LINE_FIELDS
 from ..packs.reference import evaluate, holds
 from ..checks.result import CheckResult, Finding
 from ..checks.awards import OVER, RUNNING, RingfenceCheck
@@ -129,11 +130,9 @@ def explain(request: CheckRequest, line_id: str) -> list[LineExplanation]:
     chosen = table.filter(pl.col("line_id") == line_id)
     if not chosen.height:
         ids = table["line_id"].unique().to_list()
-        guess = near_miss(line_id, ids)
-        hint = f"; did you mean '{guess}'?" if guess else ""
-        raise InputError(f"no line '{line_id}' in the input{hint}",
+        raise InputError(f"no line '{line_id}' in the input",
                          source=request.inputs[0] if len(request.inputs) == 1 else None,
-                         field="--line")
+                         field="--line", suggestion=near_miss(line_id, ids))
     only = CheckResult(chosen, result.packs, result.ringfences, result.council,
                        cross=result.cross)
     return [_explain_line(result, row, line)

@@ -24,7 +24,8 @@ from ..packs.conditions import word_pattern
 from ..packs.facts import words
 from ..packs.messages import show
 from ..models.conditions import AnyOf, Leaf
-from ..models.lines import LINE_FIELDS, Line, near_miss
+from ..core.suggest import did_you_mean, near_miss
+from ..models.lines import LINE_FIELDS, Line
 
 #: Past this many conjunctions, expanding `any` inside `all` stops: nothing is claimed.
 MAX_TERMS = 256
@@ -135,8 +136,8 @@ def leaf_problems(leaf: Leaf, context: Context) -> list[tuple[str, str]]:
                 value not in context.all_purposes:
             guess = near_miss(value, context.all_purposes)
             if guess:
-                out.append(("value", f"'{value}' is not a purpose of this pack; did you mean "
-                                     f"'{guess}'?"))
+                out.append(("value", f"'{value}' is not a purpose of this pack"
+                                     f"{did_you_mean(guess)}"))
     if not impossible:
         return out
     reasons = "; ".join(reason for _, reason in impossible)
@@ -156,7 +157,7 @@ def _outside(field: str, value: Any, allowed: tuple) -> str:
         return f"this pack only checks lines charged to {shown}"
     text = f"{field} is {shown}, never {_literal(field, value)}"
     guess = near_miss(str(value), [str(v) for v in allowed]) if isinstance(value, str) else None
-    return text + (f" (did you mean '{guess}'?)" if guess else "")
+    return text + did_you_mean(guess, aside=True)
 
 
 def _unmatchable_pattern(pattern: str) -> str | None:

@@ -22,10 +22,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError, model_validator
 
 from ..packs.conditions import resolve
 from ..packs.durable_runner import RulesetError, RulesetRunner
-from ..core.errors import InputError
+from ..core.errors import Diagnostic, InputError
+from ..core.suggest import did_you_mean, near_miss
+from ..core.suggest import hint as suggest_hint
 from .impossible import Context, leaf_problems, never_matches
 from ..models.conditions import MAX_LIST, All, AnyOf, Condition, Leaf, alternatives
-from ..models.lines import Line, near_miss
+from ..models.lines import Line
 from ..models.pack import Pack, Period, amendment_problems
 from ..models.packtests import PackTestFile
 from ..packs.loading import PACK_FILE, bundled_rules, pack_versions
@@ -49,15 +51,13 @@ DURABLE_ERRORS = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    file: str
-    line: int
-    column: int
-    message: str
+def _problem(source: str, line: int | None, column: int | None, message: str) -> Diagnostic:
+    return Diagnostic(message, source, line or 1, column or 1)
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+def _in_order(problems) -> list[Diagnostic]:
+    """Once each (a rule kept by several versions is checked in each), in file order."""
+    return sorted(set(problems), key=lambda d: (d.source, d.line, d.column, d.text))
 
 
 _CONDITION = TypeAdapter(Condition)
@@ -83,7 +83,7 @@ class _Unchecked(Pack):
         return self
 
 
-def lint_rules(rules_dir: str | Path | None = None) -> list[Problem]:
+def lint_rules(rules_dir: str | Path | None = None) -> list[Diagnostic]:
     """Every problem in every pack of `rules_dir` (default: the bundled rules/), sorted."""
     rules_dir = Path(rules_dir) if rules_dir else bundled_rules()
     if not rules_dir.is_dir():
@@ -92,7 +92,7 @@ def lint_rules(rules_dir: str | Path | None = None) -> list[Problem]:
         return sorted(set(lint_pack(rules_dir / PACK_FILE)))
     folders = sorted(p for p in rules_dir.iterdir()
                      if p.is_dir() and not p.name.startswith((".", "_")))
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     found = False
     for folder in folders:
         file = folder / PACK_FILE
@@ -100,31 +100,31 @@ def lint_rules(rules_dir: str | Path | None = None) -> list[Problem]:
             found = True
             problems.extend(lint_pack(file))
         elif any(folder.glob("*.yaml")):
-            problems.append(Problem(str(folder), 1, 1, f"no {PACK_FILE} in this pack folder"))
+            problems.append(_problem(str(folder), 1, 1, f"no {PACK_FILE} in this pack folder"))
     if not found:
         raise InputError(f"no grant packs (*/{PACK_FILE}) found", source=str(rules_dir))
-    return sorted(set(problems))
+    return _in_order(problems)
 
 
-def lint_pack(file: Path) -> list[Problem]:
+def lint_pack(file: Path) -> list[Diagnostic]:
     file = Path(file)
     try:
         doc = load_file(file)
     except InputError as exc:
-        return [Problem(str(file), exc.line or 1, exc.column or 1, exc.message)]
+        return [_problem(str(file), exc.line, exc.column, exc.message)]
     linter = _PackLinter(doc, file)
     linter.run()
-    return sorted(set(linter.problems))  # a rule kept by several versions is checked in each
+    return _in_order(linter.problems)
 
 
 class _Linter:
     def __init__(self, doc: Document):
         self.doc = doc
-        self.problems: list[Problem] = []
+        self.problems: list[Diagnostic] = []
 
     def at(self, path: tuple, message: str) -> None:
         line, column = self.doc.position_of(path)
-        self.problems.append(Problem(self.doc.source, line or 1, column or 1, message))
+        self.problems.append(_problem(self.doc.source, line, column, message))
 
     def schema_errors(self, model: type[BaseModel], data: Any, base: tuple = ()) -> bool:
         """Report every schema error of `data`; True when it is valid."""
@@ -138,19 +138,18 @@ class _Linter:
     def report_errors(self, errors: list[dict], model, data, base: tuple = ()) -> None:
         described = [(error, *describe(error, model, data)) for error in errors]
         misspelt = set()  # (parent, key meant): a missing key explained by a misspelt one
-        for index, (error, path, message) in enumerate(described):
+        for index, (error, path, message, suggestion) in enumerate(described):
             if error["type"] == "extra_forbidden":
                 keys = _keys_of(error["loc"])
-                said = re.search(r"did you mean '([^']+)'", message)
-                guess = near_miss(path[-1], keys) if keys else said and said.group(1)
+                guess = near_miss(path[-1], keys) if keys else suggestion
                 if guess:
                     misspelt.add((tuple(path[:-1]), guess))
-                    described[index] = (error, path, f"unknown key '{path[-1]}'; did you mean "
-                                                     f"'{guess}'?")
-        for error, path, message in described:
+                    described[index] = (error, path, f"unknown key '{path[-1]}'", guess)
+        for error, path, message, suggestion in described:
             if error["type"] == "missing" and (tuple(path[:-1]), path[-1]) in misspelt:
                 continue
-            self.schema_error(error, tuple(base) + tuple(path), message)
+            self.schema_error(error, tuple(base) + tuple(path),
+                              message + did_you_mean(suggestion))
 
     def schema_error(self, error: dict, path: tuple, message: str) -> None:
         cause = (error.get("ctx") or {}).get("error")
@@ -275,8 +274,7 @@ class _PackLinter(_Linter):
             try:
                 doc = load_file(file)
             except InputError as exc:
-                self.problems.append(Problem(str(file), exc.line or 1, exc.column or 1,
-                                             exc.message))
+                self.problems.append(_problem(str(file), exc.line, exc.column, exc.message))
                 continue
             cases = _CasesLinter(doc)
             cases.run(rule_ids)
@@ -294,8 +292,7 @@ class _CasesLinter(_Linter):
             self.schema_errors(Line, values, ("cases", index, "line"))
             for position, rule_id in enumerate(case.findings):
                 if rule_ids and rule_id not in rule_ids:
-                    guess = near_miss(rule_id, rule_ids)
-                    hint = f"; did you mean '{guess}'?" if guess else ""
+                    hint = suggest_hint(rule_id, rule_ids)
                     self.at(("cases", index, "findings", position),
                             f"case '{case.name}' expects rule '{rule_id}', which the pack does "
                             f"not have{hint}")
@@ -306,10 +303,7 @@ class _CasesLinter(_Linter):
 def _unknown_field(name: Any) -> str:
     from ..models.lines import LINE_FIELDS
 
-    guess = near_miss(str(name), LINE_FIELDS)
-    if guess:
-        return f"'{name}' is not a line field; did you mean '{guess}'?"
-    return f"'{name}' is not a line field (fields: {', '.join(LINE_FIELDS)})"
+    return f"'{name}' is not a line field{suggest_hint(str(name), LINE_FIELDS, 'fields')}"
 
 
 def _keys_of(loc: tuple) -> tuple[str, ...] | None:

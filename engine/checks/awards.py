@@ -17,10 +17,11 @@ import polars as pl
 
 from ..packs.compiled import CompiledPack
 from ..models.awards import Award
+from ..core.builtin_rules import OVER_AWARD
 from ..core.money import format_gbp
 
 OVER, RUNNING = "_over", "_running"
-OVER_RULE = "ringfence.over-award"
+OVER_RULE = OVER_AWARD.id
 
 
 @dataclass(frozen=True)

@@ -40,18 +40,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
+from ..core import builtin_rules
 from .hashkeys import repeated, value_codes
 from .message_columns import gbp
 from ..models.awards import CrossLineChecks
 from ..models.table import ROW, SEQ, SOURCE
 
-DUPLICATE, SPLIT = "crossline.duplicate", "crossline.split"
-CLAUSES = {
-    DUPLICATE: "Standard grant condition: the grant may only meet eligible expenditure "
-               "properly incurred (a payment made twice is not)",
-    SPLIT: "Council contract procedure rules (threshold and window from the awards file's "
-           "checks): a purchase may not be split to stay below a procurement threshold",
-}
+DUPLICATE, SPLIT = builtin_rules.DUPLICATE.id, builtin_rules.SPLIT.id
 NAMED = 8  # related lines named in a message; the rest are counted
 POS = "_pos"  # a line's position in the table
 

@@ -15,7 +15,9 @@ from .classify import RULES
 from ..packs.compiled import CompiledPack
 from ..packs.messages import pack_values
 from ..models.lines import LINE_FIELDS
-from .awards import OVER, OVER_RULE, RUNNING
+from ..core.builtin_rules import OVER_AWARD
+from ..core.money import format_gbp
+from .awards import OVER, RUNNING
 
 _formatter = string.Formatter()
 NONE = "(none)"
@@ -90,12 +92,15 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     over = pl.col(OVER).fill_null(0)
     beyond = framed.filter(over > 0)
     if beyond.height:
+        # The catalogue's sentence, its values as columns (the award's is the same for all).
+        fields, around = _shape(OVER_AWARD.message, {"award": format_gbp(award_amount)})
+        values = {"over": gbp(over), "amount": gbp(pl.col("amount")),
+                  "running": gbp(pl.col(RUNNING))}
+        parts = [pl.lit(f"{OVER_AWARD.id} [{OVER_AWARD.status}]: {around[0]}")]
+        for name, text in zip(fields, around[1:]):
+            parts += [values[name], pl.lit(text)]
         pieces.append(beyond.select("_line", pl.lit(len(pack.rules), pl.Int64).alias("_order"),
-                                    pl.concat_str([
-            pl.lit(f"{OVER_RULE} [non_compliant]: "), gbp(over), pl.lit(" of this line's "),
-            gbp(pl.col("amount")), pl.lit(" is beyond the award of "),
-            pl.lit(_gbp_text(award_amount)), pl.lit(" (running total "), gbp(pl.col(RUNNING)),
-            pl.lit(" after this line)")]).alias("_text")))
+                                    pl.concat_str(parts).alias("_text")))
     text = pl.repeat(None, positions.len(), dtype=pl.Utf8, eager=True)
     if not pieces:
         return text
@@ -147,8 +152,3 @@ def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataF
               .group_by(line, maintain_order=True).agg(pl.col(text).str.join(" | ")))
     return pl.concat([pieces.filter(~several).select(line, text), joined])
 
-
-def _gbp_text(pence: int) -> str:
-    from ..core.money import format_gbp
-
-    return format_gbp(pence)

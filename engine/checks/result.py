@@ -10,7 +10,7 @@ import polars as pl
 
 from .classify import PACK_VERSION, RULE_RANK, RULES
 from ..packs.compiled import CompiledPack
-from .crossline import CLAUSES as CROSS_CLAUSES
+from ..core.builtin_rules import CROSS_LINE_CLAUSES, OVER_AWARD
 from ..models.awards import CrossLineChecks
 from .message_columns import own_findings
 from ..packs.messages import pack_values, render
@@ -154,16 +154,17 @@ class CheckResult:
         amounts = {rule_status: row["amount"]}
         if over:
             findings.append(Finding(
-                OVER_RULE, "non_compliant", pack.loaded.pack.ringfence.clause,
-                f"{format_gbp(over)} of this line's {format_gbp(row['amount'])} is beyond the "
-                f"award of {format_gbp(self.award_amount(row['grant']))} (running total "
-                f"{format_gbp(row[RUNNING])} after this line)"))
+                OVER_RULE, OVER_AWARD.status, OVER_AWARD.clause_for(pack.loaded.pack.ringfence),
+                OVER_AWARD.message.format(
+                    over=format_gbp(over), amount=format_gbp(row["amount"]),
+                    award=format_gbp(self.award_amount(row["grant"])),
+                    running=format_gbp(row[RUNNING]))))
             if rule_status != "non_compliant" and over != row["amount"]:
                 amounts = {rule_status: row["amount"] - over, "non_compliant": over}
             else:
                 amounts = {"non_compliant": row["amount"]}
         for rule, message in self._cross_by_seq.get(row[SEQ], ()):
-            findings.append(Finding(rule, "at_risk", CROSS_CLAUSES[rule], message))
+            findings.append(Finding(rule, "at_risk", CROSS_LINE_CLAUSES[rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
                           in_force.version)

@@ -1,21 +1,35 @@
-"""Errors a user can cause, reported as one line naming file, line and field."""
+"""Errors a user can cause, each a Diagnostic: the file, line, column and field at
+fault, a message, and what the user probably meant."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
-class InputError(Exception):
-    """Bad input: the CLI prints `str(error)` on one line and exits 2."""
+from .suggest import did_you_mean
 
-    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
-                 field: str | None = None, column: int | None = None):
-        self.message = message
-        self.source = source
-        self.line = line
-        self.field = field
-        self.column = column  # for tools that point into the file (rules lint); not rendered
-        super().__init__(self.render())
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem a user can fix, where it is written. Input errors, `rules lint`
+    problems and rows that cannot be lines are all Diagnostics, so they read alike."""
+
+    message: str
+    source: str | None = None
+    line: int | None = None
+    #: for tools that point into the file (`rules lint`); not part of the one-line form
+    column: int | None = None
+    field: str | None = None
+    #: what the user probably meant (a key, a field, a pack id): "did you mean" is
+    #: written once, here, from it
+    suggestion: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The message with its suggestion."""
+        return f"{self.message}{did_you_mean(self.suggestion)}"
 
     def render(self) -> str:
+        """`source:line: field: message`, on one line."""
         where = ""
         if self.source:
             where = self.source
@@ -23,7 +37,44 @@ class InputError(Exception):
                 where += f":{self.line}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{one_line(self.message)}"
+        return f"{where}{field}{one_line(self.text)}"
+
+    def located(self) -> str:
+        """`source:line:column: message`: the form editors and `rules lint` read."""
+        return f"{self.source}:{self.line or 1}:{self.column or 1}: {self.text}"
+
+
+class InputError(Exception):
+    """Bad input: the CLI prints `str(error)` on one line and exits 2 (ExitCode.BAD_INPUT)."""
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
+                 field: str | None = None, column: int | None = None,
+                 suggestion: str | None = None):
+        self.diagnostic = Diagnostic(message, source, line, column, field, suggestion)
+        super().__init__(self.diagnostic.render())
+
+    @property
+    def message(self) -> str:
+        return self.diagnostic.text
+
+    @property
+    def source(self) -> str | None:
+        return self.diagnostic.source
+
+    @property
+    def line(self) -> int | None:
+        return self.diagnostic.line
+
+    @property
+    def field(self) -> str | None:
+        return self.diagnostic.field
+
+    @property
+    def column(self) -> int | None:
+        return self.diagnostic.column
+
+    def render(self) -> str:
+        return self.diagnostic.render()
 
 
 def one_line(text: str) -> str:

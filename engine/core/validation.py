@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError
-from ..models.lines import near_miss
+from .suggest import near_miss
 from .yamlio import Document, dotted
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,30 +25,34 @@ def validate(model: type[M], doc: Document, data: Any = None, base: tuple = ()) 
 def to_input_error(exc: ValidationError, model: type[BaseModel], doc: Document, payload: Any,
                    base: tuple = ()) -> InputError:
     error = _most_specific(exc.errors(include_url=False))
-    path, message = describe(error, model, payload)
+    path, message, suggestion = describe(error, model, payload)
     full = tuple(base) + tuple(path)
-    return InputError(message, source=doc.source, line=doc.line_of(full), field=dotted(full) or None)
+    return InputError(message, source=doc.source, line=doc.line_of(full), field=dotted(full) or None,
+                      suggestion=suggestion)
 
 
-def describe(error: dict, model: type[BaseModel], payload: Any) -> tuple[list, str]:
-    """One pydantic error as (its path in the data, a message for a person)."""
+def describe(error: dict, model: type[BaseModel], payload: Any
+             ) -> tuple[list, str, str | None]:
+    """One pydantic error as (its path in the data, a message for a person, the key that
+    was probably meant)."""
     path, tags = _data_path(payload, error["loc"])
     message = error["msg"]
+    suggestion = None
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     if error["type"] == "extra_forbidden":
         key = str(path[-1])
         allowed = _allowed_keys(model, path[:-1], tags)
-        guess = near_miss(key, allowed) if allowed else None
-        message = f"unknown key '{key}'" + (f"; did you mean '{guess}'?" if guess else "")
-        if allowed and not guess:
+        suggestion = near_miss(key, allowed) if allowed else None
+        message = f"unknown key '{key}'"
+        if allowed and not suggestion:
             message += f" (expected one of: {', '.join(sorted(allowed))})"
     elif error["type"] == "missing":
         message = f"missing required key '{path[-1]}'"
     elif "input" in error and error["type"] not in ("value_error",) and not isinstance(
             error["input"], (dict, list)):
         message = f"{message} (got {error['input']!r})"
-    return path, message
+    return path, message, suggestion
 
 
 def _most_specific(errors: list[dict]) -> dict:

@@ -13,7 +13,8 @@ import polars as pl
 
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
-from ..models.lines import LINE_FIELDS, near_miss
+from ..core.suggest import near_miss
+from ..models.lines import LINE_FIELDS
 from ..models.table import CANONICAL_SCHEMA, META_SCHEMA, ROW, SOURCE
 from . import columns
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..core.suggest import hint
 from .lines import LINE_FIELDS
 from .types import StrictModel, Text
 
@@ -85,8 +86,4 @@ class ColumnMap(StrictModel):
 
 def _check_field(name: str) -> None:
     if name not in LINE_FIELDS:
-        from .lines import near_miss
-
-        guess = near_miss(name, LINE_FIELDS)
-        hint = f"; did you mean '{guess}'?" if guess else f" (fields: {', '.join(LINE_FIELDS)})"
-        raise ValueError(f"'{name}' is not a line field{hint}")
+        raise ValueError(f"'{name}' is not a line field{hint(name, LINE_FIELDS, 'fields')}")

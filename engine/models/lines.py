@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Any, Literal
 
 from pydantic import ConfigDict, BaseModel, field_validator, model_validator
 
 from ..core.money import BLANKS
+from ..core.suggest import did_you_mean, near_miss
 
 from .types import Day, Pence, Text
 
@@ -27,13 +27,6 @@ LINE_FIELDS: dict[str, str] = {
     "existing_service": "boolean",
 }
 TEXT_FIELDS = tuple(name for name, kind in LINE_FIELDS.items() if kind == "text")
-
-
-def near_miss(key: str, choices) -> str | None:
-    """The choice `key` was probably meant to be (case-insensitive), if any."""
-    by_lower = {str(choice).lower(): choice for choice in choices}
-    found = difflib.get_close_matches(str(key).lower(), list(by_lower), n=1, cutoff=0.75)
-    return by_lower[found[0]] if found else None
 
 
 class Line(BaseModel):
@@ -62,7 +55,7 @@ class Line(BaseModel):
                     continue
                 guess = near_miss(str(key), LINE_FIELDS)
                 if guess and guess not in data:
-                    raise ValueError(f"unknown field '{key}'; did you mean '{guess}'?")
+                    raise ValueError(f"unknown field '{key}'{did_you_mean(guess)}")
                 if data[key] is None:
                     raise ValueError(f"'{key}' has no value: is there an unquoted comma in "
                                      "the text before it?")

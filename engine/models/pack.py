@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .conditions import MAX_LIST, Condition, ConditionError, alternatives
-from .lines import LINE_FIELDS, near_miss
+from ..core.suggest import did_you_mean, near_miss
+from .lines import LINE_FIELDS
 from .types import Day, StrictModel, Text
 
 RULE_ID = r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$"
@@ -74,7 +75,7 @@ class Rule(StrictModel):
             hints = []
             for name in unknown:
                 guess = near_miss(name, known)
-                hints.append(f"'{{{name}}}'" + (f" (did you mean '{{{guess}}}'?)" if guess else ""))
+                hints.append(f"'{{{name}}}'" + did_you_mean(guess and f"{{{guess}}}", aside=True))
             raise ValueError(f"message names unknown value{'s' if len(unknown) > 1 else ''} "
                              f"{', '.join(hints)}; it may name line fields and "
                              f"{', '.join(sorted(PACK_PLACEHOLDERS))}")

@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ..core.builtin_rules import RINGFENCE_CHECK_RULES
 from .pack import RULE_ID
 from .types import Day, StrictModel, Text
 
-#: Findings about a grant's totals rather than one line: a waiver names them by grant.
-RINGFENCE_CHECK_RULES = ("ringfence.award", "ringfence.plan-total", "ringfence.purpose")
 
 
 class Waiver(StrictModel):

@@ -21,7 +21,8 @@ from ..inputs.proposal import read_awards
 from ..checks.message_columns import own_findings
 from ..models.awards import Award, AwardsFile, CrossLineChecks
 from ..models.column_map import ColumnMap
-from ..models.lines import near_miss
+from ..core.paths import shown_path
+from ..core.suggest import hint
 from ..core.money import format_plain
 from ..packs.loading import LoadedPack, load_packs
 from ..checks.result import CROSS_RANK, CheckResult, final_status
@@ -103,14 +104,6 @@ def run_check(request: CheckRequest) -> CheckResult:
                        award_lines={g: (a.source, a.where) for g, a in awards.items()})
 
 
-def _shown_path(path: Path) -> str:
-    """Relative to where the check ran when it is below it: reports stay comparable."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _evidence_files(request: CheckRequest) -> list[str]:
     return [p for p in [*request.inputs, request.awards, request.column_map] if p]
 
@@ -133,7 +126,7 @@ def _evidence(request: CheckRequest, packs: dict[str, CompiledPack],
         "tool": {"name": "ringfence", "version": __version__},
         "packs": [{"id": pid, "title": p.loaded.pack.title,
                    "determination": p.loaded.pack.determination,
-                   "path": _shown_path(p.loaded.path), "sha256": p.loaded.sha256,
+                   "path": shown_path(p.loaded.path), "sha256": p.loaded.sha256,
                    **_versions(p)}
                   for pid, p in sorted(packs.items())],
         "inputs": [described(path) for path in request.inputs],
@@ -216,11 +209,9 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
             where = lines.get(award.grant, {})
             line = where.get("grant")
             if award.grant not in packs:
-                guess = near_miss(award.grant, packs)
-                hint = f"; did you mean '{guess}'?" if guess else \
-                    f" (packs: {', '.join(sorted(packs))})"
-                raise InputError(f"no grant pack '{award.grant}'{hint}", source=source, line=line,
-                                 field="grant")
+                raise InputError(f"no grant pack '{award.grant}'"
+                                 f"{hint(award.grant, sorted(packs), 'packs')}", source=source,
+                                 line=line, field="grant")
             previous = found.get(award.grant)
             if previous and previous.award != award:
                 raise InputError(
@@ -235,9 +226,8 @@ def _check_plan(award: Award, loaded: LoadedPack, source: str, where: dict[str, 
     purposes = loaded.purposes
     for purpose in (award.plan or {}):
         if purpose not in purposes:
-            guess = near_miss(purpose, purposes)
-            hint = f"; did you mean '{guess}'?" if guess else f" (purposes: {', '.join(purposes)})"
-            raise InputError(f"unknown purpose '{purpose}' for {award.grant}{hint}",
+            raise InputError(f"unknown purpose '{purpose}' for {award.grant}"
+                             f"{hint(purpose, purposes, 'purposes')}",
                              source=source, line=where.get(f"plan.{purpose}"),
                              field=f"plan.{purpose}")
 
@@ -259,10 +249,9 @@ def _assign_grants(table: pl.DataFrame, awards: dict[str, _Award]):
             reason = (f"grant: line '{row['line_id']}' names no grant and the input has "
                       f"{len(awards)} awards ({', '.join(sorted(awards))})")
         else:
-            guess = near_miss(row["grant"], awards)
-            hint = f"; did you mean '{guess}'?" if guess else ""
             reason = (f"grant: line '{row['line_id']}' is charged to '{row['grant']}', which has "
-                      f"no award (awards: {', '.join(sorted(awards))}){hint}")
+                      f"no award (awards: {', '.join(sorted(awards))})"
+                      f"{hint(row['grant'], awards)}")
         if Path(row[SOURCE]).suffix.lower() in PROPOSAL_SUFFIXES:
             field, message = reason.split(": ", 1)
             raise InputError(message, source=row[SOURCE], line=row[ROW], field=field)

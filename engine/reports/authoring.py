@@ -11,6 +11,7 @@ from typing import Any
 
 from ..authoring.explain import AwardExplanation, ConditionExplanation, LineExplanation
 from ..packs.messages import show
+from ..core.paths import shown_path
 from ..core.money import format_gbp, format_plain
 from ..authoring.packtests import PackTestReport
 
@@ -22,7 +23,7 @@ def pack_tests_text(reports: list[PackTestReport]) -> list[str]:
     for report in reports:
         failed = len(report.failures)
         passed = len(report.outcomes) - failed
-        out.append(f"{report.pack} ({_shown_path(report.path)}): {len(report.outcomes)} cases, "
+        out.append(f"{report.pack} ({shown_path(report.path)}): {len(report.outcomes)} cases, "
                    f"{passed} passed" + (f", {failed} failed" if failed else ""))
         for outcome in report.failures:
             found = f"durable-rules found [{', '.join(outcome.actual)}]"
@@ -49,19 +50,12 @@ def pack_tests_text(reports: list[PackTestReport]) -> list[str]:
         for rule, missing in sides.items():
             out.append(f"  MISSING rule '{rule}' ({coverage.clauses.get(rule, '')}) is never shown "
                        f"{' or '.join(missing)}: add a case to "
-                       f"{_shown_path(report.path.parent / 'tests')}")
+                       f"{shown_path(report.path.parent / 'tests')}")
     failed_packs = [r.pack for r in reports if not r.ok]
     outcome = f"{len(failed_packs)} failed ({', '.join(failed_packs)})" if failed_packs else \
         "all passed"
     out.append(f"rules test: {len(reports)} pack{'s' if len(reports) != 1 else ''}, {outcome}")
     return out
-
-
-def _shown_path(path: Path) -> Path:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
 
 
 def _versioned(report: PackTestReport) -> bool:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from ..gate.gate import FindingState, Gate, build_gate
 from ..core.money import format_gbp
+from ..core.status import LABELS
 from ..checks.result import CheckResult, Finding, LineResult
 from ..checks.awards import RingfenceCheck
 from ..gate.waivers import LoadedWaiver
 
-LEVEL_LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
-               "never": "never"}
+#: Statuses, and `--fail-on never`, as the CI formats write them.
+LEVEL_LABEL = {**LABELS, "never": "never"}
 
 
 def gate_of(result: CheckResult, context) -> Gate:
@@ -20,15 +18,6 @@ def gate_of(result: CheckResult, context) -> Gate:
     if result.gate is not None:
         return result.gate
     return build_gate(result, (context.options or {}).get("fail_on", "non_compliant"))
-
-
-def shown_path(path: str) -> str:
-    """Relative to the current directory when below it, with forward slashes."""
-    try:
-        relative = Path(path).resolve().relative_to(Path.cwd().resolve())
-        return relative.as_posix()
-    except ValueError:
-        return Path(path).as_posix() if not os.path.isabs(path) else str(path)
 
 
 def check_label(check: RingfenceCheck) -> str:

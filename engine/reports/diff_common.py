@@ -7,12 +7,13 @@ from typing import Any
 
 from ..pipeline.diff import CheckChange, DiffResult, LineChange, Side
 from ..models.lines import LINE_FIELDS
+from ..core.status import LABELS
 from ..core.money import format_gbp, format_plain
 from .ci_common import exemption_note
 from .gate_report import waiver_record
 
-LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant",
-         None: "(none)"}
+#: A line's status on one side of the diff (None: the line is not on that side).
+LABEL = {**LABELS, None: "(none)"}
 
 
 def value_text(name: str, value: Any) -> str:

@@ -17,8 +17,9 @@ from ..gate.gate import flagged_lines
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from ..core.status import STATUSES, at_or_above
+from ..core.paths import shown_path
 from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, gate_of,
-                        shown_path, waiver_problems)
+                        waiver_problems)
 from .md_report import esc
 
 COMMAND = {"non_compliant": "error", "at_risk": "warning"}

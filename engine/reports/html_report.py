@@ -12,6 +12,7 @@ import json
 from html import escape
 
 from ..checks import totals
+from ..core.status import LABELS
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from ..core.status import STATUSES
@@ -19,7 +20,7 @@ from .evidence import evidence_rows
 from .gate_report import finding_note, summary_lines
 
 COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
-LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "non-compliant"}
+LABEL = LABELS
 NO_PURPOSE = "(none)"  # as totals.by_purpose names it; purpose codes are never in brackets
 
 STYLE = """

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from ..checks import totals
+from ..core.status import LABELS
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
 from .evidence import evidence_rows
 
-LABEL = {"compliant": "compliant", "at_risk": "⚠️ at risk", "non_compliant": "❌ non-compliant",
-         "total": "**total**"}
+LABEL = {"compliant": LABELS["compliant"], "at_risk": f"⚠️ {LABELS['at_risk']}",
+         "non_compliant": f"❌ {LABELS['non_compliant']}", "total": "**total**"}
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 

@@ -27,26 +27,14 @@ from urllib.parse import quote
 from .. import __version__
 from ..core.money import format_plain
 from ..checks.result import CheckResult
-from ..checks.awards import OVER_RULE
-from ..checks.crossline import CLAUSES as CROSS_CLAUSES
-from .ci_common import (check_label, check_location, exemption_note, gate_of, shown_path,
-                        waiver_problems)
+from ..core.builtin_rules import BUILT_IN, REJECTED_ROW
+from ..core.paths import shown_path
+from .ci_common import (check_label, check_location, exemption_note, gate_of, waiver_problems)
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"non_compliant": "error", "at_risk": "warning"}
 SRCROOT = "%SRCROOT%"
-REJECTED_RULE = "input.rejected-row"
-
-#: Rules of the engine itself (not of a pack): title and status.
-BUILT_IN = {
-    OVER_RULE: ("Spend beyond the award", "non_compliant"),
-    "ringfence.award": ("Total spend beyond the award", "non_compliant"),
-    "ringfence.plan-total": ("Spending plan does not add up to the award", "at_risk"),
-    "ringfence.purpose": ("Spend by purpose strays from the approved plan", "at_risk"),
-    "crossline.duplicate": ("Possible duplicate payment", "at_risk"),
-    "crossline.split": ("Possible split purchase below a procurement threshold", "at_risk"),
-    REJECTED_RULE: ("Row that could not be read, left out of the check", "at_risk"),
-}
+REJECTED_RULE = REJECTED_ROW.id
 
 
 def write(result: CheckResult, stream, context) -> None:
@@ -61,13 +49,14 @@ def sarif_log(result: CheckResult, context) -> dict:
         for version in pack.versions.values():
             for rule in version.pack.rules:
                 rules.add(rule.id, rule.title, rule.status, pack_id, rule.clause)
-        ringfence = pack.loaded.pack.ringfence
-        rules.add(OVER_RULE, *BUILT_IN[OVER_RULE], pack_id, ringfence.clause)
-        rules.add("ringfence.award", *BUILT_IN["ringfence.award"], pack_id, ringfence.clause)
-        for name in ("ringfence.plan-total", "ringfence.purpose"):
-            rules.add(name, *BUILT_IN[name], pack_id, ringfence.plan_clause)
-    for name, clause in CROSS_CLAUSES.items():
-        rules.add(name, *BUILT_IN[name], None, clause)
+        # The engine's own rules that cite the pack, with this pack's citation.
+        for rule in BUILT_IN.values():
+            if rule.pack_clause:
+                rules.add(rule.id, rule.title, rule.status, pack_id,
+                          rule.clause_for(pack.loaded.pack.ringfence))
+    for rule in BUILT_IN.values():
+        if rule.clause and rule.subject == "line":
+            rules.add(rule.id, rule.title, rule.status, None, rule.clause)
 
     results = []
     for line in result.lines():
@@ -96,8 +85,8 @@ def sarif_log(result: CheckResult, context) -> dict:
              "spent": format_plain(check.spent)},
             fingerprint=(check.grant, check.check, check.purpose or "")))
     if result.rejected:
-        rules.add(REJECTED_RULE, *BUILT_IN[REJECTED_RULE], None,
-                  "Nothing an auditor gives us is silently dropped")
+        rules.add(REJECTED_RULE, REJECTED_ROW.title, REJECTED_ROW.status, None,
+                  REJECTED_ROW.clause_for())
         for row in result.rejected:
             results.append(_result(
                 rules, REJECTED_RULE, "at_risk",

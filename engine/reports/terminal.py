@@ -11,12 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..checks import totals
+from ..core.status import LABELS
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
 
 STYLE = {"compliant": "green", "at_risk": "yellow", "non_compliant": "bold red"}
-LABEL = {"compliant": "compliant", "at_risk": "at risk", "non_compliant": "NON-COMPLIANT"}
+#: The worst status shouts, on a terminal.
+LABEL = {**LABELS, "non_compliant": LABELS["non_compliant"].upper()}
 
 
 def _status(status: str) -> Text:
