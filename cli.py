@@ -13,7 +13,7 @@ from ringfence.engine import __version__
 from ringfence.engine.pipeline.check import CheckRequest, run_check
 from ringfence.engine.core.errors import InputError, one_line
 from ringfence.engine.inputs.ledger import RejectedRowsError
-from ringfence.engine.gate.gate import load_gate
+from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
 from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
 
@@ -78,19 +78,20 @@ def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
-                           jobs=jobs or os.cpu_count() or 1)
+                           jobs=jobs or os.cpu_count() or 1, fail_on=fail_on,
+                           waivers=waivers, ignore_waivers=no_waivers, baseline=baseline,
+                           today=_today(today))
     # A bar and a report both drawn on the terminal would overwrite each other.
     report_on_terminal = output is None and sys.stdout.isatty()
     with progress_reporter() as progress:
         request.progress = progress
         result = run_check(request)
-        result.gate = load_gate(result, fail_on, _today(today), waivers, baseline, no_waivers)
         if progress and not report_on_terminal:
             progress("writing report", 0, 0)
             _write(result, fmt, output)
     if not progress or report_on_terminal:
         _write(result, fmt, output)
-    sys.exit(1 if result.fails(fail_on) else 0)
+    sys.exit(ExitCode.FINDINGS if result.fails(fail_on) else ExitCode.OK)
 
 
 @contextmanager
@@ -171,7 +172,7 @@ def explain(inputs, line_id, awards, rules, column_map, skip_bad_rows, fmt) -> N
         click.echo(json.dumps(explain_json(explained), indent=2, ensure_ascii=False))
     else:
         click.echo(explain_text(explained), nl=False)
-    sys.exit(1 if any(e.disagreements for e in explained) else 0)
+    sys.exit(ExitCode.FINDINGS if any(e.disagreements for e in explained) else ExitCode.OK)
 
 
 @cli.group()
@@ -194,7 +195,7 @@ def rules_lint(rules_dir) -> None:
     count = len(problems)
     click.echo(f"rules lint: {count} problem{'s' if count != 1 else ''}" if count else
                "rules lint: no problems", err=True)
-    sys.exit(1 if problems else 0)
+    sys.exit(ExitCode.FINDINGS if problems else ExitCode.OK)
 
 
 @rules.command("test")
@@ -210,7 +211,7 @@ def rules_test(rules_dir) -> None:
     reports = run_rules_tests(rules_dir)
     for line in pack_tests_text(reports):
         click.echo(line)
-    sys.exit(0 if all(report.ok for report in reports) else 1)
+    sys.exit(ExitCode.OK if all(report.ok for report in reports) else ExitCode.FINDINGS)
 
 
 @rules.command("schema")
@@ -254,7 +255,7 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
             writer.write(result, stream, context)
     else:
         writer.write(result, sys.stdout, context)
-    sys.exit(1 if result.fails else 0)
+    sys.exit(ExitCode.FINDINGS if result.fails else ExitCode.OK)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -263,13 +264,13 @@ def main(argv: list[str] | None = None) -> None:
     except RejectedRowsError as exc:
         for line in exc.lines():
             click.echo(f"ringfence: {one_line(line)}", err=True)
-        sys.exit(2)
+        sys.exit(ExitCode.BAD_INPUT)
     except InputError as exc:
-        _fail(str(exc), 2)
+        _fail(str(exc), ExitCode.BAD_INPUT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        _fail("aborted", 2)
+        _fail("aborted", ExitCode.BAD_INPUT)
     except click.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
     except BrokenPipeError:
@@ -287,7 +288,8 @@ def _internal_error(exc: Exception) -> None:
     """A bug, not the user's input: still one line, unless asked for the traceback."""
     if os.environ.get("RINGFENCE_DEBUG"):
         raise exc
-    _fail(f"internal error: {type(exc).__name__}: {exc} (set RINGFENCE_DEBUG=1 for details)", 3)
+    _fail(f"internal error: {type(exc).__name__}: {exc} (set RINGFENCE_DEBUG=1 for details)",
+          ExitCode.INTERNAL_ERROR)
 
 
 def _fail(message: str, code: int) -> None:

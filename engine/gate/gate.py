@@ -20,6 +20,7 @@ from typing import Iterator
 
 import polars as pl
 
+from ..checks.evidence import sha256_of
 from .baseline import Accepted, Baseline, check_exposure, finding_exposure, load_baseline
 from ..checks.result import STATUS, CheckResult, Finding, LineResult
 from ..checks.awards import RingfenceCheck
@@ -231,8 +232,6 @@ def load_gate(result: CheckResult, fail_on: str, today: dt.date | None = None,
               waivers: str | None = None, baseline: str | None = None,
               ignore_waivers: bool = False) -> Gate:
     """The gate for `check`: reads the files and records them in the result's evidence."""
-    from ..pipeline.check import sha256_of
-
     for name, path in (("waivers", waivers), ("baseline", baseline)):
         if path:
             result.evidence[name] = {"path": path, "sha256": sha256_of(path)}

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-from concurrent.futures import ThreadPoolExecutor
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import polars as pl
 
-from .. import __version__
 from ..checks.classify import classify
+from ..gate.gate import load_gate
+from . import threads
+from ..checks.evidence import evidence, evidence_files, sha256_of
 from ..checks.crossline import cross_line_findings
 from ..packs.compiled import CompiledPack
 from ..core.errors import InputError
@@ -21,7 +22,6 @@ from ..inputs.proposal import read_awards
 from ..checks.message_columns import own_findings
 from ..models.awards import Award, AwardsFile, CrossLineChecks
 from ..models.column_map import ColumnMap
-from ..core.paths import shown_path
 from ..core.suggest import hint
 from ..core.money import format_plain
 from ..packs.loading import LoadedPack, load_packs
@@ -50,6 +50,14 @@ class CheckRequest:
     progress: Callable[[str, int, int], None] | None = None
     #: Input files read at once (one thread each).
     jobs: int = 1
+    #: What counts toward the gate (gate/gate.py): the level, and what exempts findings.
+    fail_on: str = "non_compliant"
+    waivers: str | None = None
+    #: --no-waivers: the waivers file is named in the evidence, and set aside
+    ignore_waivers: bool = False
+    baseline: str | None = None
+    #: the day waivers are judged on (default: today)
+    today: dt.date | None = None
 
 
 @dataclass
@@ -66,8 +74,9 @@ def run_check(request: CheckRequest) -> CheckResult:
     # polars and hashlib release the GIL: inputs are hashed while they are read, and the
     # cross-line checks and award limits run beside classification (which alone calls
     # durable-rules).
-    background = ThreadPoolExecutor(max_workers=3)
-    digests = {path: background.submit(sha256_of, path) for path in _evidence_files(request)}
+    background = threads.pool(3)
+    digests = {path: background.submit(sha256_of, path) for path in
+               evidence_files(request.inputs, request.awards, request.column_map)}
     packs = load_packs(Path(request.rules) if request.rules else None)
     column_map = _load_map(request.column_map)
     files = _read_inputs(request, column_map, step)
@@ -96,47 +105,15 @@ def run_check(request: CheckRequest) -> CheckResult:
     table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
     step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
     ringfences = award_checks(table, by_grant, compiled)
-    evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()},
+    found = evidence(request, compiled, {p: d.result() for p, d in digests.items()},
                          checks)
     background.shutdown()
-    return CheckResult(table, compiled, ringfences, council, evidence=evidence,
-                       rejected=rejected, cross=cross, checks=checks, own_text=own_text,
-                       award_lines={g: (a.source, a.where) for g, a in awards.items()})
-
-
-def _evidence_files(request: CheckRequest) -> list[str]:
-    return [p for p in [*request.inputs, request.awards, request.column_map] if p]
-
-
-def sha256_of(path: str) -> str | None:
-    try:
-        with open(path, "rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
-def _evidence(request: CheckRequest, packs: dict[str, CompiledPack],
-              digests: dict[str, str | None], checks: CrossLineChecks) -> dict:
-    """What a reader needs to reproduce this result, or challenge it."""
-    def described(path):
-        return {"path": path, "sha256": digests.get(path)} if path else None
-
-    return {
-        "tool": {"name": "ringfence", "version": __version__},
-        "packs": [{"id": pid, "title": p.loaded.pack.title,
-                   "determination": p.loaded.pack.determination,
-                   "path": shown_path(p.loaded.path), "sha256": p.loaded.sha256,
-                   **_versions(p)}
-                  for pid, p in sorted(packs.items())],
-        "inputs": [described(path) for path in request.inputs],
-        "awards": described(request.awards),
-        "map": described(request.column_map),
-        "options": {"rules": request.rules, "skip_bad_rows": request.skip_bad_rows,
-                    **request.options},
-        "checks": {"split_threshold": format_plain(checks.split_threshold),
-                   "split_window_days": checks.split_window_days},
-    }
+    result = CheckResult(table, compiled, ringfences, council, evidence=found,
+                         rejected=rejected, cross=cross, checks=checks, own_text=own_text,
+                         award_lines={g: (a.source, a.where) for g, a in awards.items()})
+    result.gate = load_gate(result, request.fail_on, request.today, request.waivers,
+                            request.baseline, request.ignore_waivers)
+    return result
 
 
 def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step) -> list[InputFile]:
@@ -152,7 +129,7 @@ def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step) -> l
     # and hashlib release the GIL, and a thread, unlike a process, hands its table back
     # without copying it. Results come back in input order. (durable-rules, which is not
     # thread-safe, is not involved here.)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with threads.pool(jobs) as pool:
         futures = [pool.submit(read_input, path, column_map, request.column_map)
                    for path in paths]
         files = []
@@ -164,15 +141,6 @@ def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step) -> l
 
 def _reading(paths: list[str], index: int) -> str:
     return f"reading {Path(paths[index]).name} (file {index + 1} of {len(paths)})"
-
-
-def _versions(pack: CompiledPack) -> dict:
-    """An amended pack's versions, which lines name in `pack_version` (none if never amended)."""
-    versions = pack.loaded.versions
-    if len(versions) == 1:
-        return {}
-    return {"versions": [{"version": v.label, "in_force_from": v.in_force_from.isoformat()
-                          if v.in_force_from else None, "note": v.note} for v in versions]}
 
 
 def _load_map(path: str | None) -> ColumnMap | None:

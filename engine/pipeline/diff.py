@@ -25,14 +25,14 @@ from typing import Any
 from ..gate.baseline import check_exposure
 from .check import CheckRequest, run_check
 from ..core.errors import InputError, one_line
-from ..gate.gate import Gate, build_gate
+from ..gate.gate import Gate
 from ..inputs.ledger import RejectedRowsError
 from ..models.lines import LINE_FIELDS
 from ..core.money import format_gbp
 from ..checks.result import CheckResult, LineResult
 from ..checks.awards import RingfenceCheck
 from ..core.status import RANK, at_or_above
-from ..gate.waivers import WaiverSet, load_waivers
+from ..gate.waivers import load_waivers
 
 
 @dataclass(frozen=True)
@@ -122,14 +122,15 @@ class DiffResult:
 
 
 def run_diff(request: DiffRequest) -> DiffResult:
-    waivers = load_waivers(request.waivers) if request.waivers else None
+    if request.waivers:
+        load_waivers(request.waivers)  # a bad waivers file is refused before either side runs
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ringfence-diff-")))
         #: scratch copy -> the spec it came from, to name it in errors
         names: dict[str, str] = {}
         awards = _local(request.awards, scratch / "awards", names) if request.awards else None
         base, head = (
-            _side(request, spec, _local(spec, scratch / label, names), awards, waivers, names)
+            _side(request, spec, _local(spec, scratch / label, names), awards, names)
             for spec, label in ((request.base, "base"), (request.head, "head")))
     return compare(base, head, request.fail_on)
 
@@ -264,10 +265,11 @@ def _local(spec: str, folder: Path, names: dict[str, str]) -> str:
 
 
 def _side(request: DiffRequest, spec: str, local: str, awards: str | None,
-          waivers: WaiverSet | None, names: dict[str, str]) -> Side:
+          names: dict[str, str]) -> Side:
     check = CheckRequest([local], awards=awards, rules=request.rules,
                          column_map=request.column_map,
-                         options={"command": "diff", "fail_on": request.fail_on})
+                         options={"command": "diff", "fail_on": request.fail_on},
+                         fail_on=request.fail_on, waivers=request.waivers, today=request.today)
     try:
         result = run_check(check)
     except RejectedRowsError as exc:
@@ -279,4 +281,4 @@ def _side(request: DiffRequest, spec: str, local: str, awards: str | None,
         # Name the file as the user wrote it, not the scratch copy of git's blob.
         raise InputError(exc.message, source=names[exc.source], line=exc.line,
                          field=exc.field) from None
-    return Side(spec, result, build_gate(result, request.fail_on, request.today, waivers))
+    return Side(spec, result, result.gate)

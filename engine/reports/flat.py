@@ -8,12 +8,12 @@ a large, mostly clean ledger stays fast.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Callable
 
 import polars as pl
 
+from ..pipeline import threads
 from ..checks.classify import PACK_VERSION, RULE_RANK
 from ..checks.message_columns import per_line
 from ..core.money import to_decimal
@@ -84,7 +84,7 @@ def flat_frame(result: CheckResult,
     # polars releases the GIL: the findings text is built in a thread, the rest here.
     versioned = result.versioned
     extras = _extra_names(table, versioned)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with threads.pool(1) as pool:
         findings = pool.submit(findings_column, result)
         lines = inert(table.select(
             pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
