@@ -22,9 +22,8 @@ from ..packs.compiled import CompiledPack
 from ..packs.conditions import Test, word_pattern
 from ..core.errors import InputError
 from ..packs.facts import words
-from .impossible import OP_SYMBOLS
 from ..packs.messages import pack_values, render, show
-from ..models.conditions import All, AnyOf, Leaf
+from ..models.conditions import SYMBOLS, All, AnyOf, Leaf
 from ..core.suggest import near_miss
 from ..models.lines import LINE_FIELDS
 from ..packs.reference import evaluate, holds
@@ -201,7 +200,7 @@ def _test(leaf: Leaf, test: Test, fact: dict, values: dict, pack: CompiledPack
         actual = None
     rule_value = _rule_value(leaf, pack)
     line_shown = _shown(field_name, actual)
-    symbol = OP_SYMBOLS[leaf.op]
+    symbol = SYMBOLS[leaf.op]
     note = None
     if leaf.op == "present":
         text = f"{field_name} present" + (f" ({line_shown})" if actual is not None else "")

@@ -23,15 +23,12 @@ from typing import Any, Iterable
 from ..packs.conditions import word_pattern
 from ..packs.facts import words
 from ..packs.messages import show
-from ..models.conditions import AnyOf, Leaf
+from ..models.conditions import SYMBOLS, AnyOf, Leaf
 from ..core.suggest import did_you_mean, near_miss
 from ..models.lines import LINE_FIELDS, Line
 
 #: Past this many conjunctions, expanding `any` inside `all` stops: nothing is claimed.
 MAX_TERMS = 256
-OP_SYMBOLS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in",
-              "not_in": "not in", "matches": "matches", "present": "present",
-              "absent": "absent"}
 _REF_NAMES = {"period.start": "period start", "period.end": "period end",
               "purposes": "the pack's purposes"}
 
@@ -87,7 +84,7 @@ def leaf_values(leaf: Leaf, context: Context) -> tuple | None:
 
 def describe(leaf: Leaf, context: Context) -> str:
     """`date < period start 2025-04-01`, `cost_type = 'capitol'`."""
-    symbol = OP_SYMBOLS[leaf.op]
+    symbol = SYMBOLS[leaf.op]
     if leaf.op in ("present", "absent"):
         return f"{leaf.field} {symbol}"
     if leaf.ref:

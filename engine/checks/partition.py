@@ -19,7 +19,9 @@ from collections import defaultdict
 
 import polars as pl
 
+from ..models.conditions import LIST_OPS, PRESENCE_OPS
 from ..packs.conditions import Test, search_pattern, word_pattern
+from ..packs.operators import OPERATORS
 from ..packs.facts import words
 from ..models.lines import LINE_FIELDS
 
@@ -31,21 +33,19 @@ def test_expression(test: Test) -> pl.Expr:
     """The test on a whole column (not `matches`: see _word_bits)."""
     column = pl.col(test.field)
     op, value = test.op, test.value
-    if op == "present":
-        return column.is_not_null()
-    if op == "absent":
-        return column.is_null()
+    on_column = OPERATORS[op].column
+    if op in PRESENCE_OPS:
+        return on_column(column, None)
     kind = LINE_FIELDS[test.field]
+    listed = op in LIST_OPS
     if kind == "date":
         # The test holds day numbers (20250915); the column is compared as dates.
-        value = tuple(map(_as_date, value)) if op in ("in", "not_in") else _as_date(value)
-    if op in ("in", "not_in"):
-        found = column.is_in(pl.Series(list(value), dtype=_dtype(kind)).implode())
-        result = found if op == "in" else ~found
+        value = tuple(map(_as_date, value)) if listed else _as_date(value)
+    if listed:
+        result = on_column(column, pl.Series(list(value), dtype=_dtype(kind)).implode())
         return (result & column.is_not_null()).fill_null(False)
-    comparisons = {"eq": column.eq, "ne": column.ne, "lt": column.lt, "le": column.le,
-                   "gt": column.gt, "ge": column.ge}
-    return comparisons[op](pl.lit(value, dtype=_dtype(kind))).fill_null(False)
+    # A missing value fails every comparison, `ne` included (packs/operators.MISSING).
+    return on_column(column, pl.lit(value, dtype=_dtype(kind))).fill_null(False)
 
 
 def _dtype(kind: str) -> pl.DataType:

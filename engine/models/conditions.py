@@ -20,13 +20,24 @@ from ..core.money import MoneyError, parse_pence
 from .lines import LINE_FIELDS
 from .types import StrictModel
 
-Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "matches", "present", "absent"]
+#: The condition operators as a pack writes them: name -> (how explain and lint show it,
+#: what it takes: "value", "list" of values, "pattern", or "nothing"). What each one
+#: means, in every evaluator, is in packs/operators.py, keyed by these names.
+OPERATORS: dict[str, tuple[str, str]] = {
+    "eq": ("=", "value"), "ne": ("!=", "value"),
+    "lt": ("<", "value"), "le": ("<=", "value"), "gt": (">", "value"), "ge": (">=", "value"),
+    "in": ("in", "list"), "not_in": ("not in", "list"),
+    "matches": ("matches", "pattern"),
+    "present": ("present", "nothing"), "absent": ("absent", "nothing"),
+}
+Op = Literal[tuple(OPERATORS)]  # type: ignore[valid-type]
 Ref = Literal["period.start", "period.end", "purposes"]
 FieldName = Literal[tuple(LINE_FIELDS)]  # type: ignore[valid-type]
 
 ORDERED_OPS = {"lt", "le", "gt", "ge"}
-LIST_OPS = {"in", "not_in"}
-PRESENCE_OPS = {"present", "absent"}
+LIST_OPS = {name for name, (_, takes) in OPERATORS.items() if takes == "list"}
+PRESENCE_OPS = {name for name, (_, takes) in OPERATORS.items() if takes == "nothing"}
+SYMBOLS = {name: symbol for name, (symbol, _) in OPERATORS.items()}
 REF_KINDS = {"period.start": "date", "period.end": "date", "purposes": "list"}
 #: durable-rules builds `in` as an `$or` of equalities, which fails at 512.
 MAX_LIST = 500

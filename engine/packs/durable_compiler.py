@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .conditions import AllOf, AnyOfNodes, Node, Test, suffix_pattern
+from .conditions import AllOf, AnyOfNodes, Node, Test
 from .facts import GUARD_FIELD
-
-_ORDERED = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+from .operators import OPERATORS
 
 
 def compile_node(node: Node) -> dict[str, Any]:
@@ -26,24 +25,7 @@ def compile_node(node: Node) -> dict[str, Any]:
 
 
 def _compile_test(test: Test) -> dict[str, Any]:
-    field, op, value = test.fact_field, test.op, test.value
-    if op == "present":
-        return {"$ex": {field: 1}}
-    if op == "absent":
-        return {"$nex": {field: 1}}
-    if op == "eq":
-        return {field: value}
-    if op == "ne":
-        return {"$neq": {field: value}}
-    if op in _ORDERED:
-        return {_ORDERED[op]: {field: value}}
-    if op == "in":
-        return {"$or": [{field: v} for v in value]}
-    if op == "not_in":
-        return {"$and": [{"$neq": {field: v}} for v in value]}
-    if op == "matches":
-        return {"$iany": {field: {"$mt": {"$i": suffix_pattern(value)}}}}
-    raise ValueError(f"unknown operator {op}")
+    return OPERATORS[test.op].durable(test.fact_field, test.value)
 
 
 def rule_name(index: int) -> str:

@@ -6,48 +6,14 @@ by line, that durable-rules decides exactly what the conditions say.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any, Mapping
 
-from .conditions import AllOf, AnyOfNodes, Node, Test, word_pattern
-
-
-@lru_cache(maxsize=4096)
-def _regex(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
+from .conditions import AllOf, AnyOfNodes, Node, Test
+from .operators import MISSING, OPERATORS
 
 
 def holds(test: Test, fact: Mapping[str, Any]) -> bool:
-    op = test.op
-    if op == "present":
-        return test.field in fact
-    if op == "absent":
-        return test.field not in fact
-    if test.fact_field not in fact:
-        return False  # every comparison on a missing field is false, `ne` included
-    actual = fact[test.fact_field]
-    expected = test.value
-    if op == "eq":
-        return actual == expected and type(actual) is type(expected)
-    if op == "ne":
-        return not (actual == expected and type(actual) is type(expected))
-    if op == "lt":
-        return actual < expected
-    if op == "le":
-        return actual <= expected
-    if op == "gt":
-        return actual > expected
-    if op == "ge":
-        return actual >= expected
-    if op == "in":
-        return any(actual == v and type(actual) is type(v) for v in expected)
-    if op == "not_in":
-        return not any(actual == v and type(actual) is type(v) for v in expected)
-    if op == "matches":
-        # The fact's first word-suffix is the whole words-only text.
-        return _regex(word_pattern(expected)).fullmatch(actual[0]) is not None
-    raise ValueError(f"unknown operator {op}")
+    return OPERATORS[test.op].holds(fact.get(test.fact_field, MISSING), test.value)
 
 
 def evaluate(node: Node, fact: Mapping[str, Any]) -> bool:
