@@ -1,6 +1,6 @@
 """Resolved conditions -> durable-rules ruleset definitions (the JSON form).
 
-Follows the safe pattern verified in shared/notes/durable-rules.md: every
+Follows the safe pattern verified in docs/architecture.md (durable-rules): every
 rule is guarded by a field only our lines carry, membership is an `$or` of
 equalities (there is no `$in`), and word patterns are tested on each
 word-suffix of the text, anchored at its start (see conditions.suffix_pattern).

@@ -1,7 +1,7 @@
 """The one module that calls durable-rules.
 
 Everything that decides which rules match a line goes through `RulesetRunner.
-decide`. Traps handled here (see shared/notes/durable-rules.md): a quiet host
+decide`. Traps handled here (see docs/architecture.md, durable-rules): a quiet host
 without timer threads, one fact alive at a time (assert, collect, retract),
 "no rule matched" as an exception, actions that only record a rule index.
 """

@@ -1,4 +1,4 @@
-"""The JSON report (`--format json`): the contract in shared/notes/architecture.md."""
+"""The JSON report (`--format json`): the contract in docs/architecture.md."""
 
 from __future__ import annotations
 
