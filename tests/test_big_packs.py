@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 import yaml
 
-from ringfence.engine.checks.classify import RULES, classify
+from ringfence.engine.checks.classify import classify
+from ringfence.engine.models.table import RULES
 from ringfence.engine.packs.compiled import SHARD_RULES, CompiledPack
 from ringfence.engine.packs.loading import bundled_rules, load_pack
 from ringfence.engine.packs.reference import matching_rules

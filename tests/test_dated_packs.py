@@ -18,7 +18,8 @@ import shutil
 import polars as pl
 import pytest
 
-from ringfence.engine.checks.classify import PACK_VERSION, RULES, classify
+from ringfence.engine.checks.classify import classify
+from ringfence.engine.models.table import PACK_VERSION, RULES
 from ringfence.engine.packs.compiled import CompiledPack
 from ringfence.engine.core.errors import InputError
 from ringfence.engine.authoring.lint import lint_rules

@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 from ringfence.engine.pipeline.check import CheckRequest, run_check
-from ringfence.engine.checks.classify import RULES, classify
+from ringfence.engine.checks.classify import classify
+from ringfence.engine.models.table import RULES
 from ringfence.engine.packs.compiled import CompiledPack
 from ringfence.engine.core.dates import parse_date
 from ringfence.engine.core.money import format_gbp, format_plain, parse_pence

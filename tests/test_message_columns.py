@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from ringfence.engine.pipeline.check import CheckRequest, run_check
-from ringfence.engine.checks.classify import RULES
+from ringfence.engine.models.table import RULES
 from ringfence.engine.packs.loading import bundled_rules
 from ringfence.engine.checks.message_columns import gbp
 from ringfence.engine.core.money import format_gbp

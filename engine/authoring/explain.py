@@ -17,7 +17,6 @@ from typing import Any
 import polars as pl
 
 from ..pipeline.check import CheckRequest, run_check
-from ..checks.classify import PACK_VERSION, RULES
 from ..packs.compiled import CompiledPack
 from ..packs.conditions import Test, word_pattern
 from ..core.errors import InputError
@@ -28,8 +27,8 @@ from ..core.suggest import near_miss
 from ..models.lines import LINE_FIELDS
 from ..packs.reference import evaluate, holds
 from ..checks.result import CheckResult, Finding
-from ..checks.awards import OVER, RUNNING, RingfenceCheck
-from ..models.table import SEQ
+from ..checks.awards import RingfenceCheck
+from ..models.table import OVER, PACK_VERSION, RULES, RUNNING, SEQ
 
 _REF_NAMES = {"period.start": "period start", "period.end": "period end",
               "purposes": "the pack's purposes"}

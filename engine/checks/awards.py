@@ -19,8 +19,8 @@ from ..packs.compiled import CompiledPack
 from ..models.awards import Award
 from ..core.builtin_rules import OVER_AWARD
 from ..core.money import format_gbp
+from ..models.table import OVER, RUNNING
 
-OVER, RUNNING = "_over", "_running"
 OVER_RULE = OVER_AWARD.id
 
 

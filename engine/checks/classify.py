@@ -12,9 +12,7 @@ import polars as pl
 from ..packs.compiled import CompiledPack
 from .partition import representatives
 from ..core.status import RANK
-
-RULES, RULE_RANK, PACK_VERSION = "_rules", "_rule_rank", "_pack_version"
-
+from ..models.table import PACK_VERSION, RULE_RANK, RULES
 
 def classify(table: pl.DataFrame, packs: dict[str, CompiledPack]) -> pl.DataFrame:
     """`table` with `_rules` (matched rule ids, pack order), `_rule_rank` (worst status) and

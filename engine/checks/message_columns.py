@@ -11,13 +11,12 @@ import string
 
 import polars as pl
 
-from .classify import RULES
 from ..packs.compiled import CompiledPack
 from ..packs.messages import pack_values
 from ..models.lines import LINE_FIELDS
 from ..core.builtin_rules import OVER_AWARD
 from ..core.money import format_gbp
-from .awards import OVER, RUNNING
+from ..models.table import OVER, RULES, RUNNING
 
 _formatter = string.Formatter()
 NONE = "(none)"

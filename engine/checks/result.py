@@ -8,21 +8,18 @@ from typing import Any, Iterator
 
 import polars as pl
 
-from .classify import PACK_VERSION, RULE_RANK, RULES
 from ..packs.compiled import CompiledPack
 from ..core.builtin_rules import CROSS_LINE_CLAUSES, OVER_AWARD
 from ..models.awards import CrossLineChecks
 from .message_columns import own_findings
 from ..packs.messages import pack_values, render
 from ..core.money import format_gbp
-from .awards import OVER, OVER_RULE, RUNNING, RingfenceCheck
+from .awards import OVER_RULE, RingfenceCheck
 from ..core.status import STATUSES, at_or_above, worst
-from ..models.table import META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
+from ..models.table import (CROSS_RANK, META_SCHEMA, OVER, PACK_VERSION, ROW, RULE_RANK, RULES,
+                            RUNNING, SEQ, SOURCE, STATUS, extra_columns)
 from ..models.lines import LINE_FIELDS
 
-STATUS = "_status"
-#: 1 where a cross-line check (duplicate, split) found something: at risk.
-CROSS_RANK = "_cross_rank"
 
 
 def line_rank() -> pl.Expr:
@@ -180,5 +177,4 @@ def final_status(table: pl.DataFrame) -> pl.DataFrame:
         rank.replace_strict(list(range(3)), list(STATUSES), return_dtype=pl.Utf8).alias(STATUS))
 
 
-__all__ = ["CheckResult", "LineResult", "Finding", "Bucket", "final_status", "STATUS",
-           "META_SCHEMA", "SEQ"]
+__all__ = ["CheckResult", "LineResult", "Finding", "Bucket", "final_status"]

@@ -22,7 +22,8 @@ import polars as pl
 
 from ..checks.evidence import sha256_of
 from .baseline import Accepted, Baseline, check_exposure, finding_exposure, load_baseline
-from ..checks.result import STATUS, CheckResult, Finding, LineResult
+from ..checks.result import CheckResult, Finding, LineResult
+from ..models.table import STATUS
 from ..checks.awards import RingfenceCheck
 from ..core.status import RANK, at_or_above, worst
 from .waivers import LoadedWaiver, WaiverSet, load_waivers

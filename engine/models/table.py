@@ -14,7 +14,18 @@ import polars as pl
 
 from .lines import LINE_FIELDS, Line
 
+#: Where each line came from (file, row), and its place across all inputs.
 SOURCE, ROW, SEQ = "_source", "_row", "_seq"
+#: Added by the checks: the rule ids each line matched (pack order), their worst status's
+#: rank, and the version of the pack in force on the line's date (checks/classify.py).
+RULES, RULE_RANK, PACK_VERSION = "_rules", "_rule_rank", "_pack_version"
+#: The award limit: the running total after the line, and pence of it beyond the award
+#: (checks/awards.py).
+RUNNING, OVER = "_running", "_over"
+#: 1 where a cross-line check (duplicate, split) found something: at risk.
+CROSS_RANK = "_cross_rank"
+#: The line's final status, every check included (checks/result.py).
+STATUS = "_status"
 
 _KIND_DTYPES = {"text": pl.Utf8, "date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}
 CANONICAL_SCHEMA: dict[str, pl.DataType] = {

@@ -25,9 +25,9 @@ from ..models.column_map import ColumnMap
 from ..core.suggest import hint
 from ..core.money import format_plain
 from ..packs.loading import LoadedPack, load_packs
-from ..checks.result import CROSS_RANK, CheckResult, final_status
+from ..checks.result import CheckResult, final_status
 from ..checks.awards import award_checks, award_limits
-from ..models.table import ROW, SEQ, SOURCE, concat
+from ..models.table import CROSS_RANK, ROW, SEQ, SOURCE, concat
 from ..core.validation import validate
 from ..core.yamlio import load_file
 

@@ -14,12 +14,11 @@ from typing import Callable
 import polars as pl
 
 from ..pipeline import threads
-from ..checks.classify import PACK_VERSION, RULE_RANK
 from ..checks.message_columns import per_line
 from ..core.money import to_decimal
-from ..checks.result import CROSS_RANK, STATUS, CheckResult
-from ..checks.awards import OVER
-from ..models.table import ROW, SEQ, SOURCE, extra_columns
+from ..checks.result import CheckResult
+from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE, STATUS,
+                            extra_columns)
 
 FINDINGS = "findings"
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
