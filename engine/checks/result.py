@@ -16,7 +16,7 @@ from ..packs.messages import pack_values, render
 from ..core.money import format_gbp
 from .awards import OVER_RULE, RingfenceCheck
 from ..core.status import STATUSES, at_or_above, worst
-from ..models.table import (CROSS_RANK, META_SCHEMA, OVER, PACK_VERSION, ROW, RULE_RANK, RULES,
+from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, RULES,
                             RUNNING, SEQ, SOURCE, STATUS, extra_columns)
 from ..models.lines import LINE_FIELDS
 
