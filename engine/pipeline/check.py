@@ -20,7 +20,7 @@ from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from ..inputs.ledger import RejectedRow, RejectedRowsError
 from ..inputs.proposal import read_awards
 from ..checks.message_columns import own_findings
-from ..models.awards import Award, AwardsFile, CrossLineChecks
+from ..models.awards import Award, AwardsFile
 from ..models.column_map import ColumnMap
 from ..core.suggest import hint
 from ..core.money import format_plain
