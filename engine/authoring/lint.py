@@ -89,7 +89,7 @@ def lint_rules(rules_dir: str | Path | None = None) -> list[Diagnostic]:
     if not rules_dir.is_dir():
         raise InputError("no such rules folder", source=str(rules_dir))
     if (rules_dir / PACK_FILE).is_file():  # one pack's own folder
-        return sorted(set(lint_pack(rules_dir / PACK_FILE)))
+        return lint_pack(rules_dir / PACK_FILE)
     folders = sorted(p for p in rules_dir.iterdir()
                      if p.is_dir() and not p.name.startswith((".", "_")))
     problems: list[Diagnostic] = []

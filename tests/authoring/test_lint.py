@@ -253,3 +253,16 @@ def test_lint_takes_one_pack_folder_as_well_as_a_folder_of_packs(rules_copy, cli
     assert run.code == 1, run.stderr
     assert f"{folder / 'pack.yaml'}:" in run.stdout
     assert "'dtae' is not a line field" in run.stdout
+
+
+def test_one_pack_folder_with_several_problems_lists_each(cli, tmp_path):
+    """`rules lint PACK_FOLDER` (one pack, not a folder of packs) lists every problem."""
+    folder = tmp_path / CSC
+    shutil.copytree(bundled_rules() / CSC, folder)
+    pack = folder / "pack.yaml"
+    text = pack.read_text()
+    pack.write_text(text.replace("title:", "titel:", 1).replace("legal_basis:", "legal_bases:", 1))
+    run = cli("rules", "lint", folder)
+    assert run.code == 1, run.stderr
+    assert len(run.stdout.splitlines()) >= 2
+    assert "titel" in run.stdout and "legal_bases" in run.stdout
