@@ -48,7 +48,7 @@ def test_expression(test: Test) -> pl.Expr:
     return comparisons[op](pl.lit(value, dtype=_dtype(kind))).fill_null(False)
 
 
-def _dtype(kind: str) -> pl.DataType:
+def _dtype(kind: str) -> type[pl.DataType]:
     return {"date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}.get(kind, pl.Utf8)
 
 

@@ -20,7 +20,7 @@ from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from ..inputs.ledger import RejectedRow, RejectedRowsError
 from ..inputs.proposal import read_awards
 from ..checks.message_columns import own_findings
-from ..models.awards import Award, AwardsFile, CrossLineChecks
+from ..models.awards import Award, AwardsFile
 from ..models.column_map import ColumnMap
 from ..core.suggest import hint
 from ..core.money import format_plain
@@ -64,7 +64,7 @@ class CheckRequest:
 class _Award:
     award: Award
     source: str
-    line: int
+    line: int | None
     #: where the award's grant and plan keys are written (see inputs/proposal.award_lines)
     where: dict[str, int] = field(default_factory=dict)
 

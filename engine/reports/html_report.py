@@ -87,7 +87,7 @@ def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
         shown = name if len(name) <= fits else name[:fits - 1] + "…"
         parts.append(f"<text x=\"0\" y=\"{y + bar - 4}\" font-size=\"12\">{escape(shown)}"
                      f"<title>{escape(name)}</title></text>")
-        x = label_w
+        x: float = label_w
         for status in STATUSES:
             value = max(amounts.get(status, 0), 0)
             w = (width - label_w - 110) * value / peak
