@@ -19,7 +19,8 @@ from ringfence.engine.models.awards import CrossLineChecks
 from ringfence.engine.models.table import concat, from_lines
 
 CASE_DIR = Path(__file__).parent / "cases" / "crossline"
-CASES = [case for file in sorted(CASE_DIR.glob("*.yaml")) for case in yaml.safe_load(file.read_text())]
+CASES = [case for file in sorted(CASE_DIR.glob("*.yaml"))
+         for case in yaml.safe_load(file.read_text())]
 DEFAULTS = {"purpose": "family_help", "cost_type": "revenue"}
 AWARDS = [{"grant": "csc-prevention-2025-26", "amount": 10**9}]
 
@@ -43,7 +44,8 @@ def run(cli, tmp_path, case) -> dict:
 
 
 def cross_rules(report) -> dict[str, list[str]]:
-    return {line["line_id"]: [f["rule"] for f in line["findings"] if f["rule"].startswith("crossline")]
+    return {line["line_id"]: [f["rule"] for f in line["findings"]
+                              if f["rule"].startswith("crossline")]
             for line in report["lines"]}
 
 

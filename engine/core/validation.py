@@ -28,8 +28,8 @@ def to_input_error(exc: ValidationError, model: type[BaseModel], doc: Document, 
     error = _most_specific(exc.errors(include_url=False))
     path, message, suggestion = describe(error, model, payload)
     full = tuple(base) + tuple(path)
-    return InputError(message, source=doc.source, line=doc.line_of(full), field=dotted(full) or None,
-                      suggestion=suggestion)
+    return InputError(message, source=doc.source, line=doc.line_of(full),
+                      field=dotted(full) or None, suggestion=suggestion)
 
 
 def describe(error: ErrorDetails, model: type[BaseModel], payload: Any

@@ -6,7 +6,6 @@ Like the check's writers, these only lay out what the engine found.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from ..authoring.explain import AwardExplanation, ConditionExplanation, LineExplanation
