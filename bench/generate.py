@@ -4,8 +4,8 @@
                              [--descriptions shared|own]
 
 `canonical` writes the line fields as columns; beside the ledger it writes
-OUTPUT.awards.yaml, awards sized to what the ledger spends; `calderdale` writes the layout of Calderdale's
-published spend files (checked with --map cases/maps/calderdale.yaml).
+OUTPUT.awards.yaml, awards sized to what the ledger spends; `calderdale` writes the layout of
+Calderdale's published spend files (checked with --map cases/maps/calderdale.yaml).
 With `--descriptions own` every description ends with its invoice reference, as
 many finance systems write them, so no two lines share one.
 Lines are charged to the two Rotherham grants with realistic descriptions,

@@ -53,7 +53,7 @@ class TestExplanation:
 class ConditionExplanation:
     kind: str                # "all", "any" or "test"
     holds: bool
-    parts: tuple["ConditionExplanation", ...] = ()
+    parts: tuple[ConditionExplanation, ...] = ()
     test: TestExplanation | None = None
 
 
@@ -164,6 +164,7 @@ def _explain_line(result: CheckResult, row: dict, line) -> LineExplanation:
         disagreements.append(
             f"the check found [{', '.join(sorted(checked))}] for this line's group, durable-rules "
             f"on this line alone finds [{', '.join(sorted(durable))}]")
+    assert version.version is not None  # a compiled pack knows its version
     return LineExplanation(
         line.line_id, line.source, line.row, line.status, grant, pack.loaded.pack.title,
         pack.loaded.pack.determination, version.version, version.in_force.note,
@@ -242,8 +243,8 @@ def _rule_shown(leaf: Leaf, value: Any) -> str:
         more = f", ... ({len(value)} in all)" if len(value) > _LIST_SHOWN else ""
         listed = f"[{', '.join(shown)}{more}]"
         return f"{_REF_NAMES[leaf.ref]} {listed}" if leaf.ref else listed
-    shown = _shown(leaf.field, value)
-    return f"{_REF_NAMES[leaf.ref]} {shown}" if leaf.ref else shown
+    text = _shown(leaf.field, value)
+    return f"{_REF_NAMES[leaf.ref]} {text}" if leaf.ref else text
 
 
 def _pattern_note(pattern: str, actual: str) -> str:

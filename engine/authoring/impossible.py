@@ -61,7 +61,8 @@ def domain(field: str, context: Context) -> tuple | None:
 
 
 def always_present(field: str, context: Context) -> bool:
-    """Fields every checked line has: the required ones, and its grant (filled in from the award)."""
+    """Fields every checked line has: the required ones, and its grant (filled in from the
+    award)."""
     if field == "grant":
         return context.pack_id is not None
     return Line.model_fields[field].is_required()
@@ -267,9 +268,10 @@ def _field_can_hold(field: str, leaves: Iterable[Leaf], context: Context) -> boo
     for value in candidates - excluded:
         if kind == "text" and (value != value.strip() or not value):
             continue
-        ordinal = _ordinal(value) if kind in ("date", "money") else None
-        if low is not None and ordinal < low or high is not None and ordinal > high:
-            continue
+        if kind in ("date", "money"):  # the only kinds with bounds
+            ordinal = _ordinal(value)
+            if low is not None and ordinal < low or high is not None and ordinal > high:
+                continue
         if any(re.fullmatch(word_pattern(p), words(str(value))) is None for p in patterns):
             continue
         alive.append(value)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from ..packs.conditions import resolve
 from ..packs.durable_runner import RulesetError, RulesetRunner
@@ -135,10 +137,10 @@ class _Linter:
             self.report_errors(exc.errors(include_url=False), model, data, base)
             return False
 
-    def report_errors(self, errors: list[dict], model, data, base: tuple = ()) -> None:
+    def report_errors(self, errors: list[ErrorDetails], model, data, base: tuple = ()) -> None:
         described = [(error, *describe(error, model, data)) for error in errors]
         misspelt = set()  # (parent, key meant): a missing key explained by a misspelt one
-        for index, (error, path, message, suggestion) in enumerate(described):
+        for index, (error, path, _message, suggestion) in enumerate(described):
             if error["type"] == "extra_forbidden":
                 keys = _keys_of(error["loc"])
                 guess = near_miss(path[-1], keys) if keys else suggestion
@@ -151,8 +153,8 @@ class _Linter:
             self.schema_error(error, tuple(base) + tuple(path),
                               message + did_you_mean(suggestion))
 
-    def schema_error(self, error: dict, path: tuple, message: str) -> None:
-        cause = (error.get("ctx") or {}).get("error")
+    def schema_error(self, error: ErrorDetails, path: tuple, message: str) -> None:
+        cause: Any = (error.get("ctx") or {}).get("error")  # the exception a validator raised
         if getattr(cause, "key", None):
             while path and path not in self.doc.lines and path[:-1] in self.doc.lines:
                 path = path[:-1]  # a union member's tag (leaf, all, any), not a key in the file
@@ -188,6 +190,7 @@ class _PackLinter(_Linter):
         except ValidationError as exc:
             self.report_errors(exc.errors(include_url=False), Pack, self.data)
             return None
+        assert self.data is not None  # run() checks only a mapping
         for path, message in amendment_problems(unchecked):
             self.at(path, message)
         if self.problems or _duplicated(self.data.get("rules")):
@@ -199,12 +202,14 @@ class _PackLinter(_Linter):
             return None
 
     def _folder(self) -> None:
+        assert self.data is not None  # run() checks only a mapping
         pack_id = self.data.get("id")
         folder = self.file.parent.name
         if isinstance(pack_id, str) and self.file.name == PACK_FILE and pack_id != folder:
             self.at(("id",), f"pack id '{pack_id}' differs from its folder '{folder}'")
 
     def _duplicate_ids(self) -> None:
+        assert self.data is not None  # run() checks only a mapping
         rules = self.data.get("rules")
         first: dict[str, int] = {}
         for index, rule in enumerate(rules if isinstance(rules, list) else []):
@@ -230,6 +235,7 @@ class _PackLinter(_Linter):
                 for rule in version.pack.rules:
                     self._rule(rule, sites[id(rule)], context)
             return
+        assert self.data is not None  # run() checks only a mapping
         context = _raw_context(self.data)
         for path, raw in _raw_rule_sites(self.data):
             try:  # a rule with other schema errors still has its condition checked
@@ -308,7 +314,8 @@ def _unknown_field(name: Any) -> str:
 
 def _keys_of(loc: tuple) -> tuple[str, ...] | None:
     """The keys allowed where a condition has an unknown one (describe cannot see past tags)."""
-    member = {"leaf": Leaf, "all": All, "any": AnyOf}.get(loc[-2]) if len(loc) > 1 else None
+    members: dict[str, type[BaseModel]] = {"leaf": Leaf, "all": All, "any": AnyOf}
+    member = members.get(loc[-2]) if len(loc) > 1 else None
     return tuple(member.model_fields) if member else None
 
 
@@ -329,7 +336,7 @@ def _duplicated(rules: Any) -> bool:
 
 def _rule_sites(pack: Pack) -> dict[int, tuple]:
     """id(rule object) -> where it is written, for every rule of every version."""
-    sites = {id(rule): ("rules", index) for index, rule in enumerate(pack.rules)}
+    sites: dict[int, tuple] = {id(rule): ("rules", index) for index, rule in enumerate(pack.rules)}
     for number, amendment in enumerate(pack.amendments):
         for kind in ("add", "replace"):
             for index, rule in enumerate(getattr(amendment.rules, kind)):
@@ -373,6 +380,8 @@ def _context(pack: Pack, all_purposes: tuple = ()) -> Context:
 def _raw_context(data: dict) -> Context:
     """What can be trusted of an invalid pack's head, for checking its valid rules."""
     pack_id = data.get("id") if isinstance(data.get("id"), str) else None
+    start: date | None
+    end: date | None
     try:
         period = Period.model_validate(data.get("period"))
         start, end = period.start, period.end
@@ -400,7 +409,9 @@ def _durable_error(node) -> str | None:
         RulesetRunner([node], "lint")
     except RulesetError as exc:
         match = re.search(r"error code: (\d+)", str(exc))
-        code = int(match.group(1)) if match else None
+        if match is None:
+            return "it rejected the ruleset"
+        code = int(match.group(1))
         meaning = DURABLE_ERRORS.get(code, "it rejected the ruleset")
         return f"{meaning} (error {code})" if code else meaning
     return None

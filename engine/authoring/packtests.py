@@ -130,6 +130,7 @@ def run_pack_tests(pack: CompiledPack) -> tuple[list[CaseOutcome], Coverage]:
                              source=case.source, line=case.line, field="findings")
         outcome = run_case(pack, case)
         outcomes.append(outcome)
+        assert outcome.version is not None  # run_case names the version it ran
         for rule in pack.versions[outcome.version].rules:
             bucket = coverage.matched if rule.id in outcome.actual else coverage.unmatched
             bucket[keys[id(rule)]] = bucket.get(keys[id(rule)], 0) + 1

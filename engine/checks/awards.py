@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import polars as pl
 
@@ -78,7 +79,8 @@ def award_checks(table: pl.DataFrame, awards: dict[str, Award],
         lines = totals.filter(pl.col("grant") == grant)
         spent = int(lines["amount"].sum() or 0)
         over = int(lines[OVER].sum() or 0)
-        checks.append(_award_check(grant, award, spent, over, int(lines[RUNNING].max() or 0),
+        running = cast("int | None", lines[RUNNING].max())  # the max of an Int64 column
+        checks.append(_award_check(grant, award, spent, over, int(running or 0),
                                    pack.ringfence.clause))
         if award.plan is not None:
             by_purpose = {purpose: int(total) for purpose, total in

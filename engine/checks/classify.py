@@ -7,12 +7,18 @@ given to every line of the group.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from ..packs.compiled import CompiledPack
 from .partition import representatives
 from ..core.status import RANK
 from ..models.table import PACK_VERSION, RULE_RANK, RULES
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
+
 
 def classify(table: pl.DataFrame, packs: dict[str, CompiledPack]) -> pl.DataFrame:
     """`table` with `_rules` (matched rule ids, pack order), `_rule_rank` (worst status) and
@@ -48,7 +54,7 @@ def _subsets(table: pl.DataFrame, packs: dict[str, CompiledPack]):
                            for test in version.tests}
         subset = table.select(name for name in table.columns if name in read)
         subset = subset if whole else subset.filter(mask)
-        positions = None if whole else mask.arg_true()
+        positions = None if mask is None else mask.arg_true()
         for version, selected in _by_version(subset, packs[pack_id]):
             if selected is None:
                 yield positions, subset, version
@@ -64,7 +70,7 @@ def _by_version(subset: pl.DataFrame, pack: CompiledPack):
     if len(versions) == 1:
         yield pack.versions[versions[0].label], None
         return
-    label = pl.when(pl.col("date").is_null()).then(pl.lit(versions[-1].label))
+    label: Then | ChainedThen = pl.when(pl.col("date").is_null()).then(pl.lit(versions[-1].label))
     for version in reversed(versions[1:]):
         label = label.when(pl.col("date") >= version.in_force_from).then(pl.lit(version.label))
     labels = subset.select(label.otherwise(pl.lit(versions[0].label)))[:, 0]

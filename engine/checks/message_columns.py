@@ -92,12 +92,13 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     beyond = framed.filter(over > 0)
     if beyond.height:
         # The catalogue's sentence, its values as columns (the award's is the same for all).
+        assert OVER_AWARD.message is not None
         fields, around = _shape(OVER_AWARD.message, {"award": format_gbp(award_amount)})
         values = {"over": gbp(over), "amount": gbp(pl.col("amount")),
                   "running": gbp(pl.col(RUNNING))}
         parts = [pl.lit(f"{OVER_AWARD.id} [{OVER_AWARD.status}]: {around[0]}")]
-        for name, text in zip(fields, around[1:]):
-            parts += [values[name], pl.lit(text)]
+        for name, between in zip(fields, around[1:]):
+            parts += [values[name], pl.lit(between)]
         pieces.append(beyond.select("_line", pl.lit(len(pack.rules), pl.Int64).alias("_order"),
                                     pl.concat_str(parts).alias("_text")))
     text = pl.repeat(None, positions.len(), dtype=pl.Utf8, eager=True)

@@ -34,6 +34,7 @@ def test_expression(test: Test) -> pl.Expr:
     column = pl.col(test.field)
     op, value = test.op, test.value
     on_column = OPERATORS[op].column
+    assert on_column is not None, f"'{op}' is tested by words, not on the column"
     if op in PRESENCE_OPS:
         return on_column(column, None)
     kind = LINE_FIELDS[test.field]
@@ -48,7 +49,7 @@ def test_expression(test: Test) -> pl.Expr:
     return on_column(column, pl.lit(value, dtype=_dtype(kind))).fill_null(False)
 
 
-def _dtype(kind: str) -> pl.DataType:
+def _dtype(kind: str) -> type[pl.DataType]:
     return {"date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}.get(kind, pl.Utf8)
 
 

@@ -111,7 +111,8 @@ class CheckResult:
             lines = table.filter(pl.col(STATUS) == status).height
             if status == "non_compliant":
                 amount = table.select(
-                    pl.when(rule_status == rank).then(pl.col("amount")).otherwise(over).sum()).item()
+                    pl.when(rule_status == rank).then(pl.col("amount")).otherwise(over).sum()
+                ).item()
             else:
                 amount = table.filter(rule_status == rank).select(
                     (pl.col("amount") - over).sum()).item()
@@ -150,6 +151,7 @@ class CheckResult:
         rule_status = STATUSES[max(row[RULE_RANK] or 0, row[CROSS_RANK] or 0)]
         amounts = {rule_status: row["amount"]}
         if over:
+            assert OVER_AWARD.message is not None
             findings.append(Finding(
                 OVER_RULE, OVER_AWARD.status, OVER_AWARD.clause_for(pack.loaded.pack.ringfence),
                 OVER_AWARD.message.format(
@@ -160,8 +162,8 @@ class CheckResult:
                 amounts = {rule_status: row["amount"] - over, "non_compliant": over}
             else:
                 amounts = {"non_compliant": row["amount"]}
-        for rule, message in self._cross_by_seq.get(row[SEQ], ()):
-            findings.append(Finding(rule, "at_risk", CROSS_LINE_CLAUSES[rule], message))
+        for cross_rule, message in self._cross_by_seq.get(row[SEQ], ()):
+            findings.append(Finding(cross_rule, "at_risk", CROSS_LINE_CLAUSES[cross_rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
                           in_force.version)

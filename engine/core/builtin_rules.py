@@ -57,4 +57,4 @@ BUILT_IN: dict[str, BuiltInRule] = {rule.id: rule for rule in (
 #: Findings about a grant's totals rather than one line: a waiver names them by grant.
 RINGFENCE_CHECK_RULES = tuple(rule.id for rule in BUILT_IN.values() if rule.subject == "ringfence")
 #: The cross-line rules and their citations.
-CROSS_LINE_CLAUSES = {rule.id: rule.clause for rule in (DUPLICATE, SPLIT)}
+CROSS_LINE_CLAUSES = {rule.id: rule.clause_for() for rule in (DUPLICATE, SPLIT)}

@@ -6,6 +6,7 @@ import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .errors import InputError
 from .suggest import near_miss
@@ -27,11 +28,11 @@ def to_input_error(exc: ValidationError, model: type[BaseModel], doc: Document, 
     error = _most_specific(exc.errors(include_url=False))
     path, message, suggestion = describe(error, model, payload)
     full = tuple(base) + tuple(path)
-    return InputError(message, source=doc.source, line=doc.line_of(full), field=dotted(full) or None,
-                      suggestion=suggestion)
+    return InputError(message, source=doc.source, line=doc.line_of(full),
+                      field=dotted(full) or None, suggestion=suggestion)
 
 
-def describe(error: dict, model: type[BaseModel], payload: Any
+def describe(error: ErrorDetails, model: type[BaseModel], payload: Any
              ) -> tuple[list, str, str | None]:
     """One pydantic error as (its path in the data, a message for a person, the key that
     was probably meant)."""
@@ -55,7 +56,7 @@ def describe(error: dict, model: type[BaseModel], payload: Any
     return path, message, suggestion
 
 
-def _most_specific(errors: list[dict]) -> dict:
+def _most_specific(errors: list[ErrorDetails]) -> ErrorDetails:
     # Union failures list one error per member; the one that got furthest is the useful one.
     # A misspelt key is both unknown and missing: "did you mean" says more than "missing".
     return max(errors, key=lambda e: (len(e["loc"]), e["type"] != "union_tag_invalid",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -23,8 +23,15 @@ Path_ = tuple[Any, ...]
 
 
 # libyaml's parser (bundled with PyYAML's wheels) reads the packs several times faster
-# and gives the same nodes and marks; the pure-Python one is the fallback.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+# and gives the same nodes and marks; the pure-Python one is the fallback. Both offer the
+# same methods, so the type checker is shown the one that always exists.
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     pass
 
 

@@ -26,13 +26,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..core.errors import InputError
-from ..models.baseline import BaselineReport
+from ..models.baseline import BaselineReport, Status
 from ..checks.awards import OVER_RULE
 from ..core.validation import to_input_error
 from ..core.yamlio import Document, load_text
 
 
-def finding_exposure(rule: str, amount: int, amounts: dict[str, int] | None) -> int:
+def finding_exposure(rule: str, amount: int,
+                     amounts: dict[str, int] | dict[Status, int] | None) -> int:
     if rule == OVER_RULE and amounts and len(amounts) > 1:
         return abs(amounts.get("non_compliant", 0))
     return abs(amount)
@@ -86,7 +87,7 @@ def load_baseline(path: str) -> Baseline:
             previous = findings.get(key)
             if previous is None or exposure > previous.exposure:
                 findings[key] = Accepted(finding.status, exposure)
-    checks = {(c.grant, c.check, c.purpose or ""): Accepted(
+    checks: dict[tuple[str, str, str], Accepted] = {(c.grant, c.check, c.purpose or ""): Accepted(
         c.status, check_exposure(c.check, c.allocated, c.spent))
         for c in report.ringfences if c.status != "compliant"}
     return Baseline(path, findings, checks)

@@ -191,16 +191,17 @@ class Gate:
         if self.baseline is None:
             return None
         self._seen.add(key)
-        table = self.baseline.findings if key[0] == "line" else self.baseline.checks
-        return table.get(key[1:])
+        if key[0] == "line":
+            return self.baseline.findings.get((key[1], key[2]))
+        return self.baseline.checks.get((key[1], key[2], key[3]))
 
     def _decide(self, waiver: LoadedWaiver | None, accepted: Accepted | None, status: str,
                 exposure: int, record: BaselinedFinding) -> FindingState:
         state = FindingState()
         if waiver is not None:
             self._matches[waiver.waiver.target] = self._matches.get(waiver.waiver.target, 0) + 1
-            state = replace(state, **({"expired_waiver": waiver} if waiver.expired(self.today)
-                                      else {"waiver": waiver}))
+            state = (replace(state, expired_waiver=waiver) if waiver.expired(self.today)
+                     else replace(state, waiver=waiver))
         if self.baseline is not None:
             if accepted is None:
                 self._new += 1

@@ -26,9 +26,10 @@ from .ledger import READ_PROBLEM, beyond_header
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")
 
 
-def _keep_undefined(error: UnicodeDecodeError):
+def _keep_undefined(error: UnicodeError) -> tuple[str, int]:
     # Five bytes have no cp1252 character; Windows reads them as the C1 control
     # characters of the same number. Doing the same keeps every byte of the text.
+    assert isinstance(error, UnicodeDecodeError)  # registered for decoding only
     return error.object[error.start:error.end].decode("latin-1"), error.end
 
 

@@ -260,8 +260,8 @@ def _reasons(frame: pl.DataFrame, typed: pl.DataFrame, errors: dict[str, pl.Seri
         (no if repeated is None else repeated).alias("_repeated")).filter(any_error)
     first_row = pl.lit(None, dtype=pl.Int64)
     if repeated is not None:
-        firsts = typed.filter(pl.col("line_id").is_in(rows.filter("_repeated")["_id"].implode()))
-        firsts = dict(firsts.group_by("line_id").agg(pl.col(ROW).min()).iter_rows())
+        repeats = typed.filter(pl.col("line_id").is_in(rows.filter("_repeated")["_id"].implode()))
+        firsts = dict(repeats.group_by("line_id").agg(pl.col(ROW).min()).iter_rows())
         first_row = pl.col("_id").replace_strict(list(firsts), list(firsts.values()),
                                                  default=None, return_dtype=pl.Int64)
     problem = [pl.col(READ_PROBLEM)] if READ_PROBLEM in rows.columns else []

@@ -31,7 +31,8 @@ class DeriveRule(StrictModel):
             try:
                 re.compile(self.matches)
             except re.error as exc:
-                raise ValueError(f"'{self.matches}' is not a valid regular expression: {exc}")
+                raise ValueError(
+                    f"'{self.matches}' is not a valid regular expression: {exc}") from exc
         return self
 
 
@@ -58,7 +59,7 @@ class ColumnMap(StrictModel):
     @field_validator("columns")
     @classmethod
     def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
-        for column, target in value.items():
+        for _column, target in value.items():
             _check_field(target)
         return value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -30,9 +30,13 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "matches": ("matches", "pattern"),
     "present": ("present", "nothing"), "absent": ("absent", "nothing"),
 }
-Op = Literal[tuple(OPERATORS)]  # type: ignore[valid-type]
 Ref = Literal["period.start", "period.end", "purposes"]
-FieldName = Literal[tuple(LINE_FIELDS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    FieldName = str  # the names in LINE_FIELDS: a Literal built at run time, opaque to mypy
+    Op = str  # the names in OPERATORS, likewise
+else:
+    FieldName = Literal[tuple(LINE_FIELDS)]
+    Op = Literal[tuple(OPERATORS)]
 
 ORDERED_OPS = {"lt", "le", "gt", "ge"}
 LIST_OPS = {name for name, (_, takes) in OPERATORS.items() if takes == "list"}
@@ -180,15 +184,15 @@ def _tag(value: Any) -> str:
 
 
 class All(StrictModel):
-    all: list["Condition"] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1)
 
 
 class AnyOf(StrictModel):
-    any: list["Condition"] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1)
 
 
 Condition = Annotated[
-    Union[Annotated[All, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Leaf, Tag("leaf")]],
+    Annotated[All, Tag("all")] | Annotated[AnyOf, Tag("any")] | Annotated[Leaf, Tag("leaf")],
     Discriminator(_tag),
 ]
 

@@ -198,7 +198,7 @@ def amended_rules(rules: list[Rule], changes: RuleChanges) -> tuple[list[Rule], 
 def amendment_problems(pack: Pack) -> list[tuple[tuple, str]]:
     """Amendments that cannot apply: (path in the pack, message), in file order."""
     problems: list[tuple[tuple, str]] = []
-    labels = {pack.version: None}
+    labels: dict[str, int | None] = {pack.version: None}
     rules = list(pack.rules)
     previous_day = None
     for index, amendment in enumerate(pack.amendments):

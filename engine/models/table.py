@@ -28,9 +28,9 @@ CROSS_RANK = "_cross_rank"
 STATUS = "_status"
 
 _KIND_DTYPES = {"text": pl.Utf8, "date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}
-CANONICAL_SCHEMA: dict[str, pl.DataType] = {
+CANONICAL_SCHEMA: dict[str, type[pl.DataType]] = {
     name: _KIND_DTYPES[kind] for name, kind in LINE_FIELDS.items()}
-META_SCHEMA: dict[str, pl.DataType] = {SOURCE: pl.Utf8, ROW: pl.Int64}
+META_SCHEMA: dict[str, type[pl.DataType]] = {SOURCE: pl.Utf8, ROW: pl.Int64}
 
 
 def empty_table() -> pl.DataFrame:
@@ -56,7 +56,8 @@ def from_lines(lines: Iterable[Line], source: str, rows: Iterable[int]) -> pl.Da
             record[str(key)] = None if value is None else _clean_text(value)
         records.append(record)
     extra_names = sorted({k for r in records for k in r} - set(META_SCHEMA) - set(CANONICAL_SCHEMA))
-    schema = {**META_SCHEMA, **CANONICAL_SCHEMA, **{name: pl.Utf8 for name in extra_names}}
+    schema: dict[str, type[pl.DataType]] = {
+        **META_SCHEMA, **CANONICAL_SCHEMA, **{name: pl.Utf8 for name in extra_names}}
     return pl.from_dicts(records, schema=schema) if records else empty_table()
 
 

@@ -100,7 +100,7 @@ class CompiledPack(_Tested):
         return self.in_force.pack
 
     @cached_property
-    def versions(self) -> dict[str, "CompiledPack"]:
+    def versions(self) -> dict[str, CompiledPack]:
         """Every version of the pack, compiled, in the order they came into force."""
         out = {}
         for version in self.loaded.versions:
@@ -110,7 +110,7 @@ class CompiledPack(_Tested):
             compiled.__dict__["versions"] = out  # one compiled object per version, shared
         return out
 
-    def for_date(self, day) -> "CompiledPack":
+    def for_date(self, day) -> CompiledPack:
         """The version in force on `day` (the latest for an undated line)."""
         return self.versions[self.loaded.version_in_force(day).label]
 

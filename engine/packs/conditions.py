@@ -9,14 +9,15 @@ durable-rules compiler and the plain-Python reference.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Union
+from datetime import date
+from typing import Any, Protocol
 
 from ..core.dates import day_number
 from .facts import WORDS_SUFFIX
 from ..models.conditions import All, AnyOf, Leaf
 from ..models.lines import LINE_FIELDS
-from ..models.pack import Pack
 
 def word_pattern(pattern: str) -> str:
     """What `matches` means: the pattern spans one or more whole words of the text."""
@@ -68,18 +69,34 @@ class Test:
 
 @dataclass(frozen=True)
 class AllOf:
-    parts: tuple["Node", ...]
+    parts: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class AnyOfNodes:
-    parts: tuple["Node", ...]
+    parts: tuple[Node, ...]
 
 
-Node = Union[Test, AllOf, AnyOfNodes]
+Node = Test | AllOf | AnyOfNodes
 
 
-def resolve(condition, pack: Pack) -> Node:
+class _PeriodScope(Protocol):
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+
+
+class PackScope(Protocol):
+    """What resolving reads of a pack: a Pack, or `rules lint`'s stand-in for one."""
+
+    @property
+    def period(self) -> _PeriodScope: ...
+    @property
+    def purposes(self) -> Iterable[str]: ...
+
+
+def resolve(condition, pack: PackScope) -> Node:
     if isinstance(condition, All):
         return AllOf(tuple(resolve(c, pack) for c in condition.all))
     if isinstance(condition, AnyOf):
@@ -87,7 +104,7 @@ def resolve(condition, pack: Pack) -> Node:
     return _resolve_leaf(condition, pack)
 
 
-def _resolve_leaf(leaf: Leaf, pack: Pack) -> Test:
+def _resolve_leaf(leaf: Leaf, pack: PackScope) -> Test:
     value: Any = leaf.value
     if leaf.ref == "period.start":
         value = pack.period.start

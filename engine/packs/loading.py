@@ -72,6 +72,7 @@ class LoadedPack:
             return self.versions[-1]
         chosen = self.versions[0]
         for version in self.versions[1:]:
+            assert version.in_force_from is not None  # every amendment has its day
             if version.in_force_from <= day:
                 chosen = version
         return chosen

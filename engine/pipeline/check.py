@@ -64,7 +64,7 @@ class CheckRequest:
 class _Award:
     award: Award
     source: str
-    line: int
+    line: int | None
     #: where the award's grant and plan keys are written (see inputs/proposal.award_lines)
     where: dict[str, int] = field(default_factory=dict)
 

@@ -210,6 +210,7 @@ def _check_fails(old: RingfenceCheck | None, new: RingfenceCheck | None, base_ga
     if RANK[now] > RANK[then]:
         return f"{_label(then)} -> {_label(now)}"
     if now == then == "non_compliant":
+        assert old is not None  # without a check in BASE, `then` is compliant
         grown = check_exposure(new.check, new.allocated, new.spent) - \
             check_exposure(old.check, old.allocated, old.spent)
         if grown > 0:

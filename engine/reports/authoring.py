@@ -51,9 +51,9 @@ def pack_tests_text(reports: list[PackTestReport]) -> list[str]:
                        f"{' or '.join(missing)}: add a case to "
                        f"{shown_path(report.path.parent / 'tests')}")
     failed_packs = [r.pack for r in reports if not r.ok]
-    outcome = f"{len(failed_packs)} failed ({', '.join(failed_packs)})" if failed_packs else \
+    verdict = f"{len(failed_packs)} failed ({', '.join(failed_packs)})" if failed_packs else \
         "all passed"
-    out.append(f"rules test: {len(reports)} pack{'s' if len(reports) != 1 else ''}, {outcome}")
+    out.append(f"rules test: {len(reports)} pack{'s' if len(reports) != 1 else ''}, {verdict}")
     return out
 
 
@@ -108,6 +108,7 @@ def _condition_lines(condition: ConditionExplanation, indent: int) -> list[str]:
     mark = "holds" if condition.holds else "fails"
     if condition.kind == "test":
         test = condition.test
+        assert test is not None  # a "test" condition carries its test
         note = f"  ({test.note})" if test.note else ""
         return [f"{pad}{mark}: {test.text}{note}"]
     label = "all of" if condition.kind == "all" else "any of"
@@ -127,10 +128,12 @@ def award_text(award: AwardExplanation) -> str:
         return text + (f"; this line crossed the award, so {format_gbp(award.over)} of it is "
                        "beyond it")
     if award.crossing == "before":
+        assert award.crossed_at is not None  # set with crossed_position
         return text + (f"; the award was crossed earlier, by line '{award.crossed_by}' (running "
                        f"total {format_gbp(award.crossed_at)}), so {format_gbp(award.over)} of "
                        "this line is beyond it")
     if award.crossing == "after":
+        assert award.crossed_at is not None  # set with crossed_position
         return text + (f"; the award is crossed later, by line '{award.crossed_by}' (running "
                        f"total {format_gbp(award.crossed_at)})")
     return text + f"; {format_gbp(award.award - award.running_after)} of the award left"
@@ -187,6 +190,7 @@ def _condition_json(condition: ConditionExplanation) -> dict[str, Any]:
         return {condition.kind: [_condition_json(p) for p in condition.parts],
                 "holds": condition.holds}
     test = condition.test
+    assert test is not None  # a "test" condition carries its test
     return {"field": test.field, "op": test.op, "ref": test.ref,
             "line_value": _json_value(test.field, test.line_value),
             "rule_value": _json_value(test.field, test.rule_value),

@@ -13,7 +13,8 @@ from .ci_common import exemption_note
 from .gate_report import waiver_record
 
 #: A line's status on one side of the diff (None: the line is not on that side).
-LABEL = {**LABELS, None: "(none)"}
+LABEL: dict[str | None, str] = dict(LABELS.items())
+LABEL[None] = "(none)"
 
 
 def value_text(name: str, value: Any) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..pipeline.diff import DiffResult, LineChange
+from collections.abc import Set
+
+from ..pipeline.diff import CheckChange, DiffResult, LineChange
 from ..core.money import format_gbp
 from .diff_common import by_kind, check_name, value_text, waiver_note, where
 from .md_report import esc
@@ -15,7 +17,7 @@ def _signed(pence: int) -> str:
     return ("+" if pence > 0 else "") + format_gbp(pence)
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+def _table(header: list[str], rows: list[list[str]], right: Set[int] = frozenset()) -> list[str]:
     out = ["| " + " | ".join(header) + " |",
            "| " + " | ".join("---:" if i in right else "---" for i in range(len(header))) + " |"]
     return out + ["| " + " | ".join(row) + " |" for row in rows] + [""]
@@ -40,7 +42,7 @@ def render(diff: DiffResult) -> str:
     out += ["### Ringfence totals", ""]
     out += _table(["grant", "check", "allocated", "spent before", "spent after", "change",
                    "status", ""],
-                  [[esc(c.grant), esc(check_name(c)), format_gbp((c.head or c.base).allocated),
+                  [[esc(c.grant), esc(check_name(c)), format_gbp(_allocated(c)),
                     format_gbp(c.base.spent) if c.base else "—",
                     format_gbp(c.head.spent) if c.head else "—", _signed(c.spent_change),
                     _transition(c.base.status if c.base else None,
@@ -74,12 +76,19 @@ def _code(text: str) -> str:
     return "`" + " ".join(text.replace("`", "'").split()) + "`"
 
 
+def _allocated(change: CheckChange) -> int:
+    check = change.head or change.base
+    assert check is not None  # a change has at least one side
+    return check.allocated
+
+
 def _transition(old: str | None, new: str | None) -> str:
     return ICON[new] if old == new else f"{ICON[old]} → {ICON[new]}"
 
 
 def _row(diff: DiffResult, change: LineChange) -> list[str]:
     line = change.head or change.base
+    assert line is not None  # a change has at least one side
     side = diff.head if change.head else diff.base
     amount = format_gbp(line.values["amount"])
     if change.base and change.head and change.base.values["amount"] != line.values["amount"]:

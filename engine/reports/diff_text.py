@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..pipeline.diff import DiffResult, LineChange
 from ..core.money import format_gbp
-from .diff_common import LABEL, by_kind, check_name, value_text, waiver_note, where
+from .diff_common import LABEL, by_kind, check_name, status_pair, value_text, waiver_note, where
 
 SIGN = {"added": "+", "removed": "-", "changed": "~", "affected": "!"}
 
@@ -34,13 +34,15 @@ def render(diff: DiffResult) -> str:
                 f"{LABEL[c.head.status if c.head else None]}" for c in transitions]
     out += ["", "Ringfence totals (spent: before -> after):"]
     for c in diff.checks:
-        before = format_gbp(c.base.spent) if c.base else "-"
-        after = format_gbp(c.head.spent) if c.head else "-"
-        allocated = format_gbp((c.head or c.base).allocated)
+        old = format_gbp(c.base.spent) if c.base else "-"
+        new = format_gbp(c.head.spent) if c.head else "-"
+        check = c.head or c.base
+        assert check is not None  # a change has at least one side
+        allocated = format_gbp(check.allocated)
         status = (f"{LABEL[c.base.status if c.base else None]} -> "
                   f"{LABEL[c.head.status if c.head else None]}")
         flag = f"  << {c.fails}" if c.fails else ""
-        out.append(f"  {c.grant} {check_name(c)}: {before} -> {after} ({_signed(c.spent_change)})"
+        out.append(f"  {c.grant} {check_name(c)}: {old} -> {new} ({_signed(c.spent_change)})"
                    f" of {allocated}; {status}{flag}")
     out += ["", "Totals by status (before -> after):"]
     before, after = diff.base.result.summary, diff.head.result.summary
@@ -62,15 +64,17 @@ def render(diff: DiffResult) -> str:
 
 def _line(diff: DiffResult, change: LineChange) -> list[str]:
     line = change.head or change.base
+    assert line is not None  # a change has at least one side
     side = diff.head if change.head else diff.base
+    was, now = status_pair(change)
     status = (LABEL[line.status]
-              if change.change in ("added", "removed") or change.base.status == line.status
-              else f"{LABEL[change.base.status]} -> {LABEL[change.head.status]}")
+              if change.change in ("added", "removed") or was == line.status
+              else f"{LABEL[was]} -> {LABEL[now]}")
     out = [f"{SIGN[change.change]} {change.line_id}  {format_gbp(line.values['amount'])}  "
            f"{status}  ({where(side, line)})" + (f"  << {change.fails}" if change.fails else "")]
     out += [f"    {f.field}: {value_text(f.field, f.old)} -> {value_text(f.field, f.new)}"
             for f in change.fields]
-    findings = {f.rule: f for f in (change.head or change.base).findings}
+    findings = {f.rule: f for f in line.findings}
     if change.change == "added":
         out += [f"    {r}: {findings[r].message}{waiver_note(side, line, r)}"
                 for r in change.findings_added]

@@ -120,7 +120,7 @@ def summary_lines(result) -> list[str]:
                    f"{len(buckets['expired'])} expired, {len(buckets['stale'])} stale")
         for bucket, note in (("applied", "applied"), ("expired", "EXPIRED, counts again"),
                              ("stale", "STALE, matches nothing")):
-            for loaded, matched in buckets[bucket]:
+            for loaded, _matched in buckets[bucket]:
                 w = loaded.waiver
                 out.append(f"  {note}: {w.describe()} -- {w.reason}; approved by "
                            f"{w.approved_by} ({w.reference}), expires {w.expires.isoformat()} "

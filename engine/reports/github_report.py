@@ -124,7 +124,8 @@ def job_summary(result: CheckResult, gate) -> str:
                 f"{format_gbp(c.spent)} | {_status_cell(c.status, gate.check_state(c))} | "
                 f"{esc(c.message)} |" for c in problems]
         out.append("")
-    rows, more = [], 0
+    rows: list[str] = []
+    more = 0
     for line in flagged_lines(result):
         for finding in line.findings:
             if len(rows) >= SUMMARY_ROWS:

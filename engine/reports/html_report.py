@@ -36,7 +36,7 @@ td.num,th.num{text-align:right;white-space:nowrap}td.nowrap{white-space:nowrap}
 figcaption{font-weight:600;margin-bottom:.4rem}
 #filters{display:flex;gap:1rem;margin:.5rem 0 1rem;flex-wrap:wrap}
 code{font-size:.75rem;word-break:break-all}pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:.75rem}
-"""
+"""  # noqa: E501 (the style sheet is written as it is sent)
 
 SCRIPT = """
 (function(){
@@ -87,7 +87,7 @@ def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
         shown = name if len(name) <= fits else name[:fits - 1] + "…"
         parts.append(f"<text x=\"0\" y=\"{y + bar - 4}\" font-size=\"12\">{escape(shown)}"
                      f"<title>{escape(name)}</title></text>")
-        x = label_w
+        x: float = label_w
         for status in STATUSES:
             value = max(amounts.get(status, 0), 0)
             w = (width - label_w - 110) * value / peak
@@ -163,7 +163,8 @@ def render(result: CheckResult) -> str:
     purposes = sorted({line.values["purpose"] or NO_PURPOSE for line in lines})
     out.append(f"<h2>Lines (<span id='shown'>{len(lines)}</span> of {len(lines)} shown)</h2>"
                "<div id='filters'>"
-               + _options("f-status", "status", STATUSES, LABEL) + _options("f-grant", "grant", grants)
+               + _options("f-status", "status", STATUSES, LABEL)
+               + _options("f-grant", "grant", grants)
                + _options("f-purpose", "purpose", purposes)
                + "<label>text <input id='f-text' type='search'></label></div>")
     out.append("<table id='lines'><thead><tr><th>line</th><th>where</th><th>date</th>"

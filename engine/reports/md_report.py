@@ -32,7 +32,8 @@ def render(result: CheckResult) -> str:
     out = [f"# ringfence check{': ' + esc(result.council) if result.council else ''}", "",
            f"Overall: **{LABEL[result.status]}**", "", "## Totals by status", ""]
     out += _table(["status", "lines", "amount"],
-                  [[LABEL[s], str(b.lines), format_gbp(b.amount)] for s, b in result.summary.items()])
+                  [[LABEL[s], str(b.lines), format_gbp(b.amount)]
+                   for s, b in result.summary.items()])
     if result.rejected:
         out += [f"{len(result.rejected)} rows could not be read and were left out "
                 "(see the JSON report's `rejected`).", ""]

@@ -50,13 +50,13 @@ def sarif_log(result: CheckResult, context) -> dict:
             for rule in version.pack.rules:
                 rules.add(rule.id, rule.title, rule.status, pack_id, rule.clause)
         # The engine's own rules that cite the pack, with this pack's citation.
-        for rule in BUILT_IN.values():
-            if rule.pack_clause:
-                rules.add(rule.id, rule.title, rule.status, pack_id,
-                          rule.clause_for(pack.loaded.pack.ringfence))
-    for rule in BUILT_IN.values():
-        if rule.clause and rule.subject == "line":
-            rules.add(rule.id, rule.title, rule.status, None, rule.clause)
+        for builtin in BUILT_IN.values():
+            if builtin.pack_clause:
+                rules.add(builtin.id, builtin.title, builtin.status, pack_id,
+                          builtin.clause_for(pack.loaded.pack.ringfence))
+    for builtin in BUILT_IN.values():
+        if builtin.clause and builtin.subject == "line":
+            rules.add(builtin.id, builtin.title, builtin.status, None, builtin.clause)
 
     results = []
     for line in result.lines():

@@ -54,7 +54,8 @@ def _book(result: CheckResult) -> Workbook:
     summary = book.create_sheet("summary")
     summary.append(["status", "lines", "amount"])
     for status, bucket in result.summary.items():
-        summary.append([_cell(summary, status), bucket.lines, _cell(summary, to_decimal(bucket.amount))])
+        summary.append([_cell(summary, status), bucket.lines,
+                        _cell(summary, to_decimal(bucket.amount))])
     rings = book.create_sheet("ringfences")
     rings.append(["grant", "check", "purpose", "allocated", "spent", "status", "message", "clause"])
     for c in result.ringfences:
@@ -65,7 +66,8 @@ def _book(result: CheckResult) -> Workbook:
         rejected = book.create_sheet("rejected")
         rejected.append(["source", "row", "reasons", "raw"])
         for r in result.rejected:
-            rejected.append([_cell(rejected, r.source), r.row, _cell(rejected, "; ".join(r.reasons)),
+            rejected.append([_cell(rejected, r.source), r.row,
+                             _cell(rejected, "; ".join(r.reasons)),
                              _cell(rejected, json.dumps(r.raw, ensure_ascii=False))])
     evidence = book.create_sheet("evidence")
     evidence.append(["evidence (JSON)"])

@@ -8,7 +8,6 @@ risk and names each related line by id and file:row.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,8 @@ from ringfence.engine.models.awards import CrossLineChecks
 from ringfence.engine.models.table import concat, from_lines
 
 CASE_DIR = TEST_CASES / "crossline"
-CASES = [case for file in sorted(CASE_DIR.glob("*.yaml")) for case in yaml.safe_load(file.read_text())]
+CASES = [case for file in sorted(CASE_DIR.glob("*.yaml"))
+         for case in yaml.safe_load(file.read_text())]
 DEFAULTS = {"purpose": "family_help", "cost_type": "revenue"}
 AWARDS = [{"grant": "csc-prevention-2025-26", "amount": 10**9}]
 
@@ -45,7 +45,8 @@ def run(cli, tmp_path, case) -> dict:
 
 
 def cross_rules(report) -> dict[str, list[str]]:
-    return {line["line_id"]: [f["rule"] for f in line["findings"] if f["rule"].startswith("crossline")]
+    return {line["line_id"]: [f["rule"] for f in line["findings"]
+                              if f["rule"].startswith("crossline")]
             for line in report["lines"]}
 
 

@@ -49,7 +49,8 @@ def test_generated_ledger(tmp_path, seed):
                          "description", "supplier", "reference", "existing_service"])
         for index in range(3000):
             text = lambda: (rng.choice(TEXTS) or "").replace("\n", " ")  # noqa: E731
-            writer.writerow([f"L{index}", rng.choice(["2025-03-31", "2025-06-01", "2026-04-01", ""]),
+            writer.writerow([f"L{index}",
+                             rng.choice(["2025-03-31", "2025-06-01", "2026-04-01", ""]),
                              rng.choice(["10.00", "-5.50", "1234567.89", "4999.99", "0.01"]),
                              rng.choice(["family_help", "voice", "", "other"]),
                              rng.choice(["revenue", "capital", ""]), text(), text(),

@@ -37,7 +37,7 @@ def test_a_reader_that_stops_early_is_not_an_internal_error():
 
 
 def test_a_usage_error_keeps_its_exit_code():
-    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check"], cwd=REPO, capture_output=True,
-                          text=True)
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check"], cwd=REPO,
+                          capture_output=True, text=True)
     assert done.returncode == 2
     assert "INPUTS" in done.stderr

@@ -34,8 +34,9 @@ def test_the_engine_reports_each_stage_in_order(tmp_path):
 
 
 def run(stderr) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ringfence.cli", "check", *LEDGER, "--format", "json",
-                           "--fail-on", "never"], cwd=REPO, stdout=subprocess.PIPE,
+    return subprocess.run([sys.executable, "-m", "ringfence.cli", "check", *LEDGER,
+                           "--format", "json", "--fail-on", "never"], cwd=REPO,
+                          stdout=subprocess.PIPE,
                           stderr=stderr, env={**os.environ, "TERM": "xterm"})
 
 

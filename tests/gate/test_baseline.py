@@ -52,7 +52,7 @@ def test_the_findings_the_baseline_has_do_not_fail(cli, here):
                          ("family_help", "ringfence.purpose"), ("workforce", "ringfence.purpose"),
                          ("odd,purpose: 100%\nsecond line", "ringfence.purpose")}
     assert report["baseline"]["new"] == 0 and report["gate"]["baselined"] == 7
-    m04 = next(l for l in report["lines"] if l["line_id"] == "M04")["findings"][0]
+    m04 = next(line for line in report["lines"] if line["line_id"] == "M04")["findings"][0]
     assert m04["baseline"] == {"state": "unchanged",
                                "accepted": {"status": "non_compliant", "amount": "3000.00"}}
 
@@ -63,7 +63,7 @@ def test_a_new_finding_fails(cli, here):
                            "category: Hospitality}\n")
     code, report = check(cli)
     assert code == 1
-    n01 = next(l for l in report["lines"] if l["line_id"] == "N01")["findings"][0]
+    n01 = next(line for line in report["lines"] if line["line_id"] == "N01")["findings"][0]
     assert n01["rule"] == "excluded-cost.hospitality" and n01["baseline"] == {"state": "new"}
     assert report["baseline"]["new"] == 1
 

@@ -195,7 +195,8 @@ def test_an_error_in_a_git_side_names_that_side(repo):
 def test_ledgers_diff_too_with_their_awards(repo):
     awards = "awards:\n  - grant: csc-prevention-2025-26\n    amount: 10000\n"
     header = "line_id,date,amount,purpose,cost_type,description\n"
-    rows = "L1,2025-05-01,4000,family_help,revenue,Navigator\nL2,2025-06-01,3000,voice,revenue,Forum\n"
+    rows = ("L1,2025-05-01,4000,family_help,revenue,Navigator\n"
+            "L2,2025-06-01,3000,voice,revenue,Forum\n")
     repo.commit("awards.yaml", awards, "awards")
     repo.commit("ledger.csv", header + rows, "ledger")
     repo.commit("ledger.csv", header + rows + "L3,2025-07-01,500,family_help,capital,Car\n",

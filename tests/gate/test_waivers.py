@@ -8,13 +8,11 @@ the waiver for M99 matches nothing.
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-import yaml
 
-from waiverkit import FIXTURES, TODAY, repo_adding_a_capital_line, waiver, write_waivers
+from waiverkit import TODAY, repo_adding_a_capital_line, waiver, write_waivers
 
 
 

@@ -19,8 +19,8 @@ FORMATS = {"json": "json", "csv": "csv", "md": "md", "html": "html"}
 
 def render(case: str, fmt: str) -> bytes:
     """The report as the CLI writes it, run from the repository root."""
-    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check", CASES[case], "--format", fmt,
-                           "--fail-on", "never"], cwd=REPO, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check", CASES[case],
+                           "--format", fmt, "--fail-on", "never"], cwd=REPO, capture_output=True,
                           env={**os.environ, "COLUMNS": "120"})
     if done.returncode != 0:
         raise SystemExit(done.stderr.decode())

@@ -48,7 +48,7 @@ def test_amounts_and_dates_in_every_form(tmp_path, awards, cli):
         "A5,2025-06-01 00:00:00,0.5,family_help,x,",
     ]) + "\n")
     report = check_json(cli, path, "--awards", awards)
-    assert [(l["amount"], l["date"]) for l in report["lines"]] == [
+    assert [(line["amount"], line["date"]) for line in report["lines"]] == [
         ("1234.56", "2025-06-01"), ("1234.56", "2025-07-01"), ("-12.00", "2025-06-01"),
         ("-470.60", "2025-06-01"), ("0.50", "2025-06-01")]
     assert report["summary"]["total"]["amount"] == "1987.02"
@@ -84,7 +84,7 @@ def test_skip_bad_rows_checks_the_rest_and_reports_the_rejected(tmp_path, awards
     path = tmp_path / "ledger.csv"
     path.write_text(BAD)
     report = check_json(cli, path, "--awards", awards, "--skip-bad-rows")
-    assert [l["line_id"] for l in report["lines"]] == ["G1"]
+    assert [line["line_id"] for line in report["lines"]] == ["G1"]
     assert [(r["row"], r["reasons"][0].split(":")[0]) for r in report["rejected"]] == [
         (3, "date"), (4, "amount"), (5, "line_id"), (6, "line_id"), (7, "amount")]
     assert report["rejected"][0]["raw"]["description"] == "impossible date"
@@ -155,8 +155,8 @@ def test_maps_rename_set_and_derive(tmp_path, awards, cli):
         "default: revenue}\n")
     report = check_json(cli, ledger, "--awards", awards, "--map", column_map)
     lines = report["lines"]
-    assert [l["line_id"] for l in lines] == ["ledger.csv:2", "ledger.csv:3"]
-    assert [(l["purpose"], l["cost_type"]) for l in lines] == [
+    assert [line["line_id"] for line in lines] == ["ledger.csv:2", "ledger.csv:3"]
+    assert [(line["purpose"], line["cost_type"]) for line in lines] == [
         ("family_help", "revenue"), (None, "capital")]
     assert lines[0]["extra"] == {"Area": "Early Help - Family Hubs", "Analysis": "REVENUE"}
 
@@ -174,7 +174,8 @@ def test_excel_ledger(tmp_path, awards, cli):
     path = tmp_path / "ledger.xlsx"
     book.save(path)
     report = check_json(cli, path, "--awards", awards)
-    assert [(l["line_id"], l["date"], l["amount"], l["row"]) for l in report["lines"]] == [
+    assert [(line["line_id"], line["date"], line["amount"], line["row"])
+            for line in report["lines"]] == [
         ("X1", "2025-06-01", "1234.56", 2), ("X2", "2025-07-15", "0.30", 3),
         ("3", "2025-08-01", "12.00", 4)]
 
@@ -184,5 +185,5 @@ def test_several_files_in_one_run_keep_their_sources(tmp_path, awards, cli):
     first.write_text("line_id,date,amount\nA,2025-06-01,1\n")
     second.write_text("line_id,date,amount\nA,2025-06-01,2\n")
     report = check_json(cli, first, second, "--awards", awards)
-    assert [(l["source"], l["row"], l["amount"]) for l in report["lines"]] == [
+    assert [(line["source"], line["row"], line["amount"]) for line in report["lines"]] == [
         (str(first), 2, "1.00"), (str(second), 2, "2.00")]

@@ -34,7 +34,8 @@ def rendered(page, tmp_path, fragment: str = "") -> tuple[str, str]:
 
 def report(cli, tmp_path, source) -> tuple:
     page = tmp_path / "report.html"
-    assert cli("check", source, "--format", "html", "--output", page, "--fail-on", "never").code == 0
+    assert cli("check", source, "--format", "html", "--output", page,
+               "--fail-on", "never").code == 0
     summary = json.loads(cli("check", source, "--format", "json", "--fail-on", "never").stdout)
     return page, summary["summary"]
 

@@ -53,7 +53,7 @@ def test_csv_neutralises_formulas_and_keeps_amounts_numeric(hostile, cli):
     for row in rows:
         for name, value in row.items():
             if name not in ("amount", "compliant_amount", "at_risk_amount", "non_compliant_amount"):
-                assert not value[:1] in ("=", "+", "-", "@", "\t", "\r"), (name, value)
+                assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), (name, value)
 
 
 def test_csv_evidence_goes_beside_the_file(hostile, cli, tmp_path):
@@ -97,7 +97,8 @@ def test_xlsx_needs_output_and_stores_text_as_text(hostile, cli, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
 def test_every_report_carries_its_evidence(fmt, cli):
-    text = cli("check", "cases/problems/proposal.yaml", "--format", fmt, "--fail-on", "never").stdout
+    text = cli("check", "cases/problems/proposal.yaml", "--format", fmt,
+               "--fail-on", "never").stdout
     for needle in ("ringfence", "0.1.0", "csc-prevention-2025-26", "cases/problems/proposal.yaml"):
         assert needle in text
     digest = __import__("hashlib").sha256((REPO / "cases/problems/proposal.yaml").read_bytes())

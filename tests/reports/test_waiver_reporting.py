@@ -11,6 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import jsonschema
+import pytest
 
 from helpers import REPO
 
@@ -25,7 +26,8 @@ def check(cli, fmt):
     return run.stdout
 
 
-def test_github_reports_stale_and_expired_waivers_at_their_line(cli, here):
+@pytest.mark.usefixtures("here")
+def test_github_reports_stale_and_expired_waivers_at_their_line(cli):
     commands = check(cli, "github").splitlines()
     stale = [c for c in commands if "DEC-2025-099" in c]
     assert len(stale) == 1 and stale[0].startswith("::warning file=waivers.yaml,line=")
@@ -36,7 +38,8 @@ def test_github_reports_stale_and_expired_waivers_at_their_line(cli, here):
     assert all(c.startswith("::") for c in commands)
 
 
-def test_junit_reports_stale_and_expired_waivers(cli, here):
+@pytest.mark.usefixtures("here")
+def test_junit_reports_stale_and_expired_waivers(cli):
     root = ET.fromstring(check(cli, "junit"))
     properties = {(p.get("name"), p.get("value")) for p in root.iter("property")}
     stale = [v for name, v in properties if name == "waiver.stale"]
@@ -47,7 +50,8 @@ def test_junit_reports_stale_and_expired_waivers(cli, here):
     assert len(list(root.iter("testcase"))) == 6 + 6
 
 
-def test_sarif_reports_stale_and_expired_waivers_as_notifications(cli, here):
+@pytest.mark.usefixtures("here")
+def test_sarif_reports_stale_and_expired_waivers_as_notifications(cli):
     log = json.loads(check(cli, "sarif"))
     jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text()),
                                format_checker=jsonschema.FormatChecker()).validate(log)
@@ -62,7 +66,8 @@ def test_sarif_reports_stale_and_expired_waivers_as_notifications(cli, here):
     assert where["region"]["startLine"] > 1
 
 
-def test_html_marks_waived_findings_and_lists_stale_waivers(cli, here):
+@pytest.mark.usefixtures("here")
+def test_html_marks_waived_findings_and_lists_stale_waivers(cli):
     page = check(cli, "html")
     assert "waived by Jane Smith" in page and "DEC-2025-114" in page
     assert "expired on 2025-09-30" in page
