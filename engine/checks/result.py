@@ -82,6 +82,12 @@ class CheckResult:
     checks: CrossLineChecks | None = None
     #: Each line's rule and award findings as text (see own_findings), if already rendered
     own_text: pl.Series | None = None
+    #: Lines a column map gives no grant (not grant spend: not classified, not charged to
+    #: an award), in the line table's columns; None when the map gives no grant
+    out_of_scope: pl.DataFrame | None = None
+    #: Per input with a stated total (keyed as its reconciliation check's `grant`): the
+    #: file and the row of its first total that does not reconcile (else its last total)
+    reconciled: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def versioned(self) -> bool:
@@ -121,6 +127,14 @@ class CheckResult:
             out[status] = Bucket(lines, int(amount or 0))
         out["total"] = Bucket(table.height, int(table["amount"].sum() or 0))
         return out
+
+    @property
+    def outside(self) -> Bucket | None:
+        """The out-of-scope lines (not in `summary`, whose total is in-scope spend), or
+        None when there are none."""
+        if self.out_of_scope is None or not self.out_of_scope.height:
+            return None
+        return Bucket(self.out_of_scope.height, int(self.out_of_scope["amount"].sum() or 0))
 
     @property
     def status(self) -> str:

@@ -21,6 +21,8 @@ from pathlib import Path
 import polars as pl
 
 from ..core.errors import InputError
+from ..models.column_map import ColumnMap
+from .layout import SEARCH_ROWS, Preamble, find_header
 from .ledger import READ_PROBLEM, beyond_header
 
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")
@@ -56,9 +58,11 @@ _SOMETHING = re.compile(rb"\S")
 _HEAD = 65536  # enough of a file to hold its header row
 
 
-def read_text_columns(path: Path) -> pl.DataFrame:
-    """Every column as text, one row per record.
+def read_text_columns(path: Path, column_map: ColumnMap | None = None,
+                      map_source: str | None = None) -> tuple[pl.DataFrame, Preamble]:
+    """Every column as text, one row per record below the header; and the rows above it.
 
+    The header is the first row holding the columns the map names (inputs/layout.py).
     A row with values beyond the header's columns keeps the header's width and
     says why it cannot be a line (column READ_PROBLEM): nothing is cut silently.
     A short row reads as if its missing cells were empty, as spreadsheets do.
@@ -67,41 +71,46 @@ def read_text_columns(path: Path) -> pl.DataFrame:
         with path.open("rb") as stream:
             regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
             head = stream.read(_HEAD) if regular else stream.read()
+            whole = not regular or not stream.read(1)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    if not _SOMETHING.search(_without_mark(head)):
+        raise InputError("the file is empty: no header row", source=str(path), line=1)
+    first_rows = _first_records(_without_mark(head), whole)
+    header = find_header(first_rows, column_map, str(path), map_source)
+    preamble = Preamble.of(first_rows, header)
+    names = _header_names(first_rows[header], path, header + 1)
     # polars checks the bytes are UTF-8 as it reads them, so most files are read once,
     # straight from the file when it is a plain file with no byte-order mark (a pipe,
     # as in <(...), can only be read once: it is read here); only a file polars refuses
     # is decoded here (cp1252) or read record by record.
     frame = None
-    if regular and _without_mark(head) == head and _SOMETHING.search(head):
+    if regular and _without_mark(head) == head:
         try:
             # (absolute: polars would expand a name starting with ~ as a home directory)
-            frame = _read(path.absolute())
+            frame = _read(path.absolute(), header)
         except pl.exceptions.ComputeError:
             pass
     data = head
     if frame is None:
         data = _without_mark(path.read_bytes() if regular else head)
-        if not _SOMETHING.search(data):
-            raise InputError("the file is empty: no header row", source=str(path), line=1)
         try:
-            frame = _read(io.BytesIO(data))
+            frame = _read(io.BytesIO(data), header)
         except pl.exceptions.ComputeError:
             data, encoding = decode(data)
             if encoding != "utf-8":
                 try:
-                    frame = _read(io.BytesIO(data))
+                    frame = _read(io.BytesIO(data), header)
                 except pl.exceptions.ComputeError:
                     pass
-    names = _header_names(
-        next(csv.reader(io.StringIO(data[:_HEAD].decode("utf-8", "replace"))), []), path)
-    if frame is None:
-        return _read_record_by_record(data, names, path)
+    # polars skips rows above the header by its own reading of the quotes: should it
+    # ever disagree with the csv module's, the file is read record by record.
+    if frame is None or [c.strip() for c in frame.columns[:len(names)]] != names:
+        return _read_record_by_record(data, names, path, header), preamble
     cells = frame.columns
     named = frame.select(pl.col(c).alias(n) for c, n in zip(cells, names))
     if len(cells) == len(names):
-        return named
+        return named, preamble
     # The header ends in unnamed cells (a trailing comma): rows with values there
     # cannot be lines; empty ones are harmless.
     beyond = frame.select(cells[len(names):])
@@ -110,44 +119,68 @@ def read_text_columns(path: Path) -> pl.DataFrame:
     problems: list[str | None] = [None] * frame.height
     for index in filled.arg_true():
         problems[index] = beyond_header(len(names), beyond.row(index))
-    return named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
+    return named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8)), preamble
 
 
-def _header_names(header: list[str], path: Path) -> list[str]:
+def _first_records(head: bytes, whole: bool) -> list[list[str]]:
+    """The first records of the file (enough to find its header), as the csv module reads
+    them. A record cut off where `head` ends is left out."""
+    text = _head_text(head if whole else head[:head.rfind(b"\n") + 1] or head)
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            records.append(record)
+            if len(records) > SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass  # the rows read so far are enough to find a header; reading says the rest
+    return records
+
+
+def _head_text(head: bytes) -> str:
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode(head)[0].decode("utf-8")
+
+
+def _header_names(header: list[str], path: Path, row: int) -> list[str]:
     """The header's column names, trimmed; unnamed cells at its end are not columns."""
     names = [h.strip() for h in header]
     while names and not names[-1]:
         names.pop()
     if not names:
-        raise InputError("the header row names no columns", source=str(path), line=1)
+        raise InputError("the header row names no columns", source=str(path), line=row)
     for index, name in enumerate(names):
         if not name:
             raise InputError(f"column {index + 1} has no name in the header row",
-                             source=str(path), line=1)
+                             source=str(path), line=row)
         if names.index(name) != index:
             raise InputError(f"column '{name}' appears twice in the header row",
-                             source=str(path), line=1, field=name)
+                             source=str(path), line=row, field=name)
     return names
 
 
-def _read_record_by_record(data: bytes, names: list[str], path: Path) -> pl.DataFrame:
+def _read_record_by_record(data: bytes, names: list[str], path: Path,
+                           header: int) -> pl.DataFrame:
     """The slow path, for files polars refuses: rows wider than the header, bad quoting."""
     width = len(names)
     records, problems = [], []
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
     try:
-        next(reader)
+        for _ in range(header + 1):
+            next(reader)
         for record in reader:
             problems.append(beyond_header(width, record[width:]))
             records.append([cell if cell else None for cell in record[:width]]
                            + [None] * (width - len(record)))
     except csv.Error as exc:
         raise InputError(f"not valid CSV from this row on ({exc}): is a quote unbalanced?",
-                         source=str(path), line=len(records) + 2) from None
+                         source=str(path), line=header + len(records) + 2) from None
     frame = pl.DataFrame(records, schema={name: pl.Utf8 for name in names}, orient="row")
     return frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
 
 
-def _read(source) -> pl.DataFrame:
+def _read(source, header: int) -> pl.DataFrame:
     return pl.read_csv(source, infer_schema=False, has_header=True, low_memory=False,
-                       raise_if_empty=False)
+                       raise_if_empty=False, skip_rows=header)

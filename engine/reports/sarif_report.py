@@ -27,7 +27,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..core.money import format_plain
 from ..checks.result import CheckResult
-from ..checks.awards import OVER_RULE
+from ..checks.awards import OVER_RULE, RECONCILIATION
 from ..checks.crossline import CLAUSES as CROSS_CLAUSES
 from .ci_common import (check_label, check_location, exemption_note, gate_of, shown_path,
                         waiver_problems)
@@ -43,6 +43,8 @@ BUILT_IN = {
     "ringfence.award": ("Total spend beyond the award", "non_compliant"),
     "ringfence.plan-total": ("Spending plan does not add up to the award", "at_risk"),
     "ringfence.purpose": ("Spend by purpose strays from the approved plan", "at_risk"),
+    f"ringfence.{RECONCILIATION}": ("Input does not add up to its own stated total",
+                                    "non_compliant"),
     "crossline.duplicate": ("Possible duplicate payment", "at_risk"),
     "crossline.split": ("Possible split purchase below a procurement threshold", "at_risk"),
     REJECTED_RULE: ("Row that could not be read, left out of the check", "at_risk"),
@@ -68,6 +70,9 @@ def sarif_log(result: CheckResult, context) -> dict:
             rules.add(name, *BUILT_IN[name], pack_id, ringfence.plan_clause)
     for name, clause in CROSS_CLAUSES.items():
         rules.add(name, *BUILT_IN[name], None, clause)
+    for check in result.ringfences:
+        if check.check == RECONCILIATION:
+            rules.add(check.rule, *BUILT_IN[check.rule], None, check.clause)
 
     results = []
     for line in result.lines():
