@@ -63,3 +63,18 @@ def read_input(path: str | Path, column_map: ColumnMap | None = None,
                          skipped=read.skipped, totals=read.totals)
     raise InputError(f"unsupported input type '{suffix}' (expected "
                      f"{', '.join(PROPOSAL_SUFFIXES + LEDGER_SUFFIXES)})", source=str(path))
+
+
+def first_rows(path: str | Path) -> list[list[str | None]]:
+    """The first rows of a ledger as read, every cell as text (enough to find its header)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in LEDGER_SUFFIXES:
+        raise InputError(f"not a ledger: expected {' or '.join(LEDGER_SUFFIXES)}",
+                         source=str(path))
+    if not path.is_file():
+        raise InputError("cannot read file: no such file", source=str(path))
+    from . import csv_reader, excel_reader
+
+    reader = csv_reader if suffix == ".csv" else excel_reader
+    return reader.first_rows(path)

@@ -122,6 +122,17 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
     return named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8)), preamble
 
 
+def first_rows(path: Path) -> list[list[str]]:
+    """The file's first records (up to SEARCH_ROWS and a few more), as read."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD)
+            whole = not stream.read(1)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    return _first_records(_without_mark(head), whole)
+
+
 def _first_records(head: bytes, whole: bool) -> list[list[str]]:
     """The first records of the file (enough to find its header), as the csv module reads
     them. A record cut off where `head` ends is left out."""

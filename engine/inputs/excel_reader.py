@@ -21,7 +21,7 @@ import polars as pl
 
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
-from .layout import Preamble, find_header
+from .layout import SEARCH_ROWS, Preamble, find_header
 from .ledger import READ_PROBLEM, beyond_header
 
 #: Excel stores amounts as binary floats: 1234.56 may come back as
@@ -119,6 +119,11 @@ def _uncomputed(cells: list[tuple[int, str]], names: list[str]) -> str:
                for i, formula in cells]
     return (f"row: formulas with no computed value ({', '.join(missing)}): open and save "
             "the workbook in Excel, or export it as values")
+
+
+def first_rows(path: Path) -> list[list[str | None]]:
+    """The sheet's first rows (up to SEARCH_ROWS and one more), as read."""
+    return [[_text(v) for v in row] for row in _rows(path)[:SEARCH_ROWS + 1]]
 
 
 def read_text_columns(path: Path, column_map: ColumnMap | None = None,
