@@ -2,7 +2,9 @@
 
 Encodings seen in published spend files: UTF-8 with or without a byte-order
 mark, a byte-order mark that was itself re-encoded as if it were cp1252 text
-(bytes c3 af c2 bb c2 bf, as in Manchester's files), and cp1252.
+(bytes c3 af c2 bb c2 bf, as in Manchester's files), and cp1252; also read:
+UTF-16 (as Excel's "Unicode text" saves it), lines of UTF-8 and cp1252 mixed in
+one file, and CR-only line ends.
 
 Rows are records, as a spreadsheet shows them: a quoted cell may span lines,
 and a blank line is a (blank) row, so row numbers match what a person sees.
@@ -45,13 +47,62 @@ def _without_mark(raw: bytes) -> bytes:
 
 
 def decode(raw: bytes) -> tuple[bytes, str]:
-    """UTF-8 bytes of the file's text, and the encoding it was read as."""
+    """UTF-8 bytes of the file's text, and the encoding it was read as.
+
+    A file that is not UTF-8 throughout is read line by line: each line that is UTF-8 as
+    UTF-8, each other line as cp1252. A UTF-8 export with one line pasted from a Windows
+    program keeps every other name as written, where reading the whole file as cp1252
+    would garble each of them without a word. (A file of cp1252 text reads the same
+    either way: its lines are not UTF-8.)
+    """
     raw = _without_mark(raw)
     try:
         raw.decode("utf-8")
         return raw, "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="ringfence-cp1252").encode("utf-8"), "cp1252"
+        pass
+    lines = raw.split(b"\n")
+    out = []
+    for line in lines:
+        try:
+            line.decode("utf-8")
+            out.append(line)
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="ringfence-cp1252").encode("utf-8"))
+    return b"\n".join(out), "cp1252"
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(head: bytes) -> bool:
+    """UTF-16 text: a UTF-16 byte-order mark, or a NUL in every other byte of ASCII."""
+    if head.startswith(_UTF16_MARKS):
+        return True
+    sample = head[:4096]
+    return len(sample) >= 4 and (sample[1::2].count(0) > len(sample) // 4
+                                 or sample[0::2].count(0) > len(sample) // 4)
+
+
+def _as_utf8_lines(path: Path, head: bytes, everything) -> bytes | None:
+    """The whole file as UTF-8 text with newline line ends, when it needs converting to
+    be read at all: UTF-16 (as some Windows tools save CSV), or CR-only line ends (old
+    Mac exports). None for the files polars reads as they are."""
+    if _utf16(head):
+        raw = everything()
+        try:
+            if raw.startswith(_UTF16_MARKS):
+                text = raw.decode("utf-16")
+            else:
+                text = raw.decode("utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the file is UTF-16 text with a broken character at byte "
+                             f"{exc.start}: save it again as UTF-8 CSV", source=str(path),
+                             line=1) from None
+        return text.encode("utf-8").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\r" in head and b"\n" not in head:
+        return everything().replace(b"\r", b"\n")
+    return None
 
 
 _SOMETHING = re.compile(rb"\S")
@@ -74,6 +125,9 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
             whole = not regular or not stream.read(1)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    converted = _as_utf8_lines(path, head, path.read_bytes if regular else lambda: head)
+    if converted is not None:  # read from memory from here on
+        head, regular, whole = converted, False, True
     if not _SOMETHING.search(_without_mark(head)):
         raise InputError("the file is empty: no header row", source=str(path), line=1)
     first_rows = _first_records(_without_mark(head), whole)
@@ -128,6 +182,9 @@ def first_rows(path: Path) -> list[list[str]]:
         with path.open("rb") as stream:
             head = stream.read(_HEAD)
             whole = not stream.read(1)
+        converted = _as_utf8_lines(path, head, path.read_bytes)
+        if converted is not None:
+            head, whole = converted[:_HEAD], len(converted) <= _HEAD
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
     return _first_records(_without_mark(head), whole)
