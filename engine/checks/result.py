@@ -17,7 +17,7 @@ from ..packs.messages import pack_values, render
 from ..core.money import format_gbp
 from .awards import OVER, OVER_RULE, RUNNING, RingfenceCheck
 from ..core.status import STATUSES, at_or_above, worst
-from ..models.table import META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
+from ..models.table import LINE, META_SCHEMA, ROW, SEQ, SOURCE, extra_columns
 from ..models.lines import LINE_FIELDS
 
 STATUS = "_status"
@@ -50,6 +50,8 @@ class LineResult:
     extras: dict[str, Any]
     #: the version of the line's pack in force on its date (see packs.LoadedPack.versions)
     pack_version: str | None = None
+    #: the physical line of the file the row starts on (the row's number when None)
+    line: int | None = None
 
     @property
     def line_id(self) -> str:
@@ -180,7 +182,7 @@ class CheckResult:
             findings.append(Finding(rule, "at_risk", CROSS_CLAUSES[rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
-                          in_force.version)
+                          in_force.version, row.get(LINE))
 
     def award_amount(self, grant: str) -> int:
         return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")

@@ -25,7 +25,7 @@ import polars as pl
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
 from .layout import SEARCH_ROWS, Preamble, find_header
-from .ledger import READ_PROBLEM, beyond_header
+from .ledger import PHYSICAL, READ_PROBLEM, beyond_header
 
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")
 
@@ -163,6 +163,11 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
         return _read_record_by_record(data, names, path, header), preamble
     cells = frame.columns
     named = frame.select(pl.col(c).alias(n) for c, n in zip(cells, names))
+    header_end = header + 1 + sum(cell.count("\n") for row in first_rows[:header + 1]
+                                  for cell in row)
+    physical = _physical_lines(frame, header_end)
+    if physical is not None:
+        named = named.with_columns(physical)
     if len(cells) == len(names):
         return named, preamble
     # The header ends in unnamed cells (a trailing comma): rows with values there
@@ -188,6 +193,20 @@ def first_rows(path: Path) -> list[list[str]]:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
     return _first_records(_without_mark(head), whole)
+
+
+def _physical_lines(frame: pl.DataFrame, header_end: int) -> pl.Series | None:
+    """Each record's first physical line, when a quoted cell spans lines (else None: the
+    line is the row). `header_end`: the line the header record ends on."""
+    # A literal search of every cell (memchr) settles most files: no cell holds a newline.
+    if not frame.select(pl.any_horizontal(
+            pl.all().str.contains("\n", literal=True)).any()).item():
+        return None
+    breaks = frame.select(pl.sum_horizontal(
+        pl.all().str.count_matches("\n", literal=True).fill_null(0)).alias("n"))["n"]
+    before = breaks.cum_sum() - breaks
+    return (pl.int_range(0, frame.height, eager=True) + header_end + 1 + before).cast(
+        pl.Int64).alias(PHYSICAL)
 
 
 def _first_records(head: bytes, whole: bool) -> list[list[str]]:
@@ -233,12 +252,14 @@ def _read_record_by_record(data: bytes, names: list[str], path: Path,
                            header: int) -> pl.DataFrame:
     """The slow path, for files polars refuses: rows wider than the header, bad quoting."""
     width = len(names)
-    records, problems = [], []
+    records, problems, lines = [], [], []
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
     try:
         for _ in range(header + 1):
             next(reader)
+        header_end = reader.line_num
         for record in reader:
+            lines.append(reader.line_num)  # where it ends: where it starts is found below
             problems.append(beyond_header(width, record[width:]))
             records.append([cell if cell else None for cell in record[:width]]
                            + [None] * (width - len(record)))
@@ -246,7 +267,11 @@ def _read_record_by_record(data: bytes, names: list[str], path: Path,
         raise InputError(f"not valid CSV from this row on ({exc}): is a quote unbalanced?",
                          source=str(path), line=header + len(records) + 2) from None
     frame = pl.DataFrame(records, schema={name: pl.Utf8 for name in names}, orient="row")
-    return frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
+    frame = frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
+    starts = [end + 1 for end in [header_end] + lines[:-1]]
+    if starts != list(range(header + 2, header + 2 + len(starts))):
+        frame = frame.with_columns(pl.Series(PHYSICAL, starts, dtype=pl.Int64))
+    return frame
 
 
 def _read(source, header: int) -> pl.DataFrame:

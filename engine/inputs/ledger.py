@@ -14,7 +14,7 @@ import polars as pl
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
 from ..models.lines import LINE_FIELDS, near_miss
-from ..models.table import CANONICAL_SCHEMA, META_SCHEMA, ROW, SOURCE
+from ..models.table import CANONICAL_SCHEMA, LINE, META_SCHEMA, ROW, SOURCE
 from . import columns, layout
 from .layout import Preamble, StatedTotal, reconcile
 
@@ -23,6 +23,9 @@ _ERRORS = "_errors"
 #: A reader's reason why a row cannot be a line (e.g. cells beyond the header):
 #: an optional column of the raw frame, null where the row is fine.
 READ_PROBLEM = "_read_problem"
+#: A reader's physical line of each row (an optional column of the raw frame, present
+#: only when some row's does not follow from its number: see models/table.LINE).
+PHYSICAL = "_physical_line"
 #: Fields a line cannot do without: a file with no column for them is refused whole.
 _REQUIRED = ("line_id", "amount")
 
@@ -44,6 +47,8 @@ class RejectedRow:
     reasons: tuple[str, ...]
     raw: dict[str, str | None]
     amount: int | None  # pence, where the amount itself could be read
+    #: the physical line of the file the row starts on, where it differs from the row
+    line: int | None = None
 
     def explain(self) -> str:
         """Why the row is rejected, and what it holds."""
@@ -92,6 +97,8 @@ def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
     """`raw`: one Utf8 column per ledger column, one row per data row (below the header)."""
     preamble = preamble or Preamble()
     first = preamble.header_row + 1
+    physical = raw[PHYSICAL] if PHYSICAL in raw.columns else None
+    raw = raw.drop(PHYSICAL, strict=False)
     skipped = [{"row": row, "kind": "preamble", "text": text} for row, text in preamble.rows]
     rows = raw.height
     raw = _as_the_map_spells(raw, column_map)
@@ -99,9 +106,10 @@ def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
     canonical = _canonical_expressions(raw, source, column_map, map_source, first)
     extras = _extra_columns(raw, column_map)
     problem = [pl.col(READ_PROBLEM)] if READ_PROBLEM in raw.columns else []
+    lines = [] if physical is None else [physical.gather(raw["_index"]).alias(LINE)]
     frame = raw.select(
         pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + first).alias(ROW),
-        *canonical, *[pl.col(name).alias(alias) for name, alias in extras], *problem)
+        *canonical, *[pl.col(name).alias(alias) for name, alias in extras], *problem, *lines)
     frame, totals = _without_total_rows(frame, raw, _identity_fields(raw, column_map))
     skipped = sorted(skipped + blank + [{"row": row, "kind": "total", "text": text}
                                         for row, text in totals.select(ROW, "_text").iter_rows()],
@@ -391,9 +399,11 @@ def _rejections(bad: pl.DataFrame, raw: pl.DataFrame, source: str,
     raw_rows = raw.filter(pl.col("_index").is_in((bad[ROW] - first).implode())).drop(
         "_index", READ_PROBLEM, strict=False)
     out = []
-    for info, values in zip(bad.select(ROW, "amount", _ERRORS).iter_rows(named=True),
-                            raw_rows.iter_rows(named=True)):
-        out.append(RejectedRow(source, info[ROW], tuple(info[_ERRORS]), values, info["amount"]))
+    lines = bad[LINE] if LINE in bad.columns else pl.repeat(None, bad.height, eager=True)
+    for info, values, line in zip(bad.select(ROW, "amount", _ERRORS).iter_rows(named=True),
+                                  raw_rows.iter_rows(named=True), lines):
+        out.append(RejectedRow(source, info[ROW], tuple(info[_ERRORS]), values, info["amount"],
+                               line))
     return out
 
 

@@ -15,6 +15,9 @@ import polars as pl
 from .lines import LINE_FIELDS, Line
 
 SOURCE, ROW, SEQ = "_source", "_row", "_seq"
+#: The physical line of the file a row starts on, where it differs from the row (a CSV
+#: with a quoted cell spanning lines): what editors and code scanning point at.
+LINE = "_line"
 
 _KIND_DTYPES = {"text": pl.Utf8, "date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}
 CANONICAL_SCHEMA: dict[str, pl.DataType] = {

@@ -82,7 +82,7 @@ def sarif_log(result: CheckResult, context) -> dict:
             results.append(_result(
                 rules, finding.rule, finding.status,
                 f"{line.line_id}: {finding.message} ({finding.clause})",
-                _location(line.source, line.row, line.line_id, grant),
+                _location(line.source, line.line or line.row, line.line_id, grant),
                 state, gate, {"line_id": line.line_id, "grant": grant,
                               "status": finding.status, "clause": finding.clause,
                               "amount": format_plain(line.values["amount"]),
@@ -107,7 +107,7 @@ def sarif_log(result: CheckResult, context) -> dict:
             results.append(_result(
                 rules, REJECTED_RULE, "at_risk",
                 f"row {row.row} could not be read and was left out: {'; '.join(row.reasons)}",
-                _location(row.source, row.row, f"row {row.row}", None), None, gate,
+                _location(row.source, row.line or row.row, f"row {row.row}", None), None, gate,
                 {"reasons": list(row.reasons),
                  "amount": format_plain(row.amount) if row.amount is not None else None},
                 fingerprint=(row.source, str(row.row), REJECTED_RULE)))
