@@ -221,6 +221,34 @@ def rules_schema(name) -> None:
     click.echo(schema_text(name), nl=False)
 
 
+@cli.group("map")
+def map_group() -> None:
+    """Column maps for ledgers: draft one to start from."""
+
+
+@map_group.command("draft")
+@click.argument("ledgers", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the map here (default: print it).")
+def map_draft(ledgers, output) -> None:
+    """A starter column map for LEDGER... (CSV or Excel), to edit before use.
+
+    Finds each file's header row, recognises the usual columns (date, amount, supplier,
+    transaction number, expense area or type...), numbers lines by row when no column
+    is a unique id, and lists the area and type values as commented candidates for
+    deriving grant and purpose.
+    """
+    from ringfence.engine.authoring.mapdraft import draft_map
+
+    draft = draft_map(list(ledgers))
+    if output:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(draft.text)
+        click.echo(f"map draft: wrote {output}", err=True)
+    else:
+        click.echo(draft.text, nl=False)
+
+
 @cli.command()
 @click.argument("base")
 @click.argument("head")

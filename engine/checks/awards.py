@@ -23,11 +23,14 @@ from ..core.money import format_gbp
 from ..models.table import OVER, RUNNING
 
 OVER_RULE = OVER_AWARD.id
+#: The check of an input against its own stated total (pipeline/check.reconciliation):
+#: its `grant` is the input's path, `allocated` the stated total, `spent` the rows' sum.
+RECONCILIATION = "reconciliation"
 
 
 @dataclass(frozen=True)
 class RingfenceCheck:
-    check: str  # "award", "plan-total" or "purpose"
+    check: str  # "award", "plan-total", "purpose" or RECONCILIATION
     grant: str
     purpose: str | None
     allocated: int
@@ -39,6 +42,11 @@ class RingfenceCheck:
     @property
     def rule(self) -> str:
         return f"ringfence.{self.check}"
+
+
+def reconciliation_location(result, check: RingfenceCheck) -> tuple[str | None, int | None]:
+    """The input and row of a reconciliation check's stated total (see RECONCILIATION)."""
+    return result.reconciled.get(check.grant, (check.grant, None))
 
 
 def award_limits(table: pl.DataFrame, awards: dict[str, Award]) -> list[pl.Series]:

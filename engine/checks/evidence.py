@@ -29,7 +29,7 @@ def sha256_of(path: str) -> str | None:
 
 
 def evidence(request, packs: dict[str, CompiledPack], digests: dict[str, str | None],
-             checks: CrossLineChecks) -> dict:
+             checks: CrossLineChecks, facts: list[dict]) -> dict:
     """What a reader needs to reproduce this result, or challenge it."""
     def described(path):
         return {"path": path, "sha256": digests.get(path)} if path else None
@@ -41,7 +41,8 @@ def evidence(request, packs: dict[str, CompiledPack], digests: dict[str, str | N
                    "path": shown_path(p.loaded.path), "sha256": p.loaded.sha256,
                    **_versions(p)}
                   for pid, p in sorted(packs.items())],
-        "inputs": [described(path) for path in request.inputs],
+        # Each input's own facts: its rows, lines, money, skipped rows and stated total.
+        "inputs": [{**described(path), **fact} for path, fact in zip(request.inputs, facts)],
         "awards": described(request.awards),
         "map": described(request.column_map),
         "options": {"rules": request.rules, "skip_bad_rows": request.skip_bad_rows,

@@ -16,7 +16,7 @@ from ..packs.messages import pack_values, render
 from ..core.money import format_gbp
 from .awards import OVER_RULE, RingfenceCheck
 from ..core.status import STATUSES, at_or_above, worst
-from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, RULES,
+from ..models.table import (CROSS_RANK, LINE, OVER, PACK_VERSION, ROW, RULE_RANK, RULES,
                             RUNNING, SEQ, SOURCE, STATUS, extra_columns)
 from ..models.lines import LINE_FIELDS
 
@@ -47,6 +47,8 @@ class LineResult:
     extras: dict[str, Any]
     #: the version of the line's pack in force on its date (see packs.LoadedPack.versions)
     pack_version: str | None = None
+    #: the physical line of the file the row starts on (the row's number when None)
+    line: int | None = None
 
     @property
     def line_id(self) -> str:
@@ -79,6 +81,12 @@ class CheckResult:
     checks: CrossLineChecks | None = None
     #: Each line's rule and award findings as text (see own_findings), if already rendered
     own_text: pl.Series | None = None
+    #: Lines a column map gives no grant (not grant spend: not classified, not charged to
+    #: an award), in the line table's columns; None when the map gives no grant
+    out_of_scope: pl.DataFrame | None = None
+    #: Per input with a stated total (keyed as its reconciliation check's `grant`): the
+    #: file and the row of its first total that does not reconcile (else its last total)
+    reconciled: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def versioned(self) -> bool:
@@ -119,6 +127,14 @@ class CheckResult:
             out[status] = Bucket(lines, int(amount or 0))
         out["total"] = Bucket(table.height, int(table["amount"].sum() or 0))
         return out
+
+    @property
+    def outside(self) -> Bucket | None:
+        """The out-of-scope lines (not in `summary`, whose total is in-scope spend), or
+        None when there are none."""
+        if self.out_of_scope is None or not self.out_of_scope.height:
+            return None
+        return Bucket(self.out_of_scope.height, int(self.out_of_scope["amount"].sum() or 0))
 
     @property
     def status(self) -> str:
@@ -166,7 +182,7 @@ class CheckResult:
             findings.append(Finding(cross_rule, "at_risk", CROSS_LINE_CLAUSES[cross_rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
-                          in_force.version)
+                          in_force.version, row.get(LINE))
 
     def award_amount(self, grant: str) -> int:
         return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")

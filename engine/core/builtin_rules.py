@@ -13,7 +13,8 @@ class BuiltInRule:
     title: str
     #: the worst status it gives (an award check that holds is compliant)
     status: str
-    #: what it is about: one line, a grant's totals (a ringfence check), or an input row
+    #: what it is about: one line, a grant's totals (a ringfence check), a whole input
+    #: (its stated total), or an input row
     subject: str = "line"
     #: its citation when fixed; else the pack's ringfence citation named by `pack_clause`
     clause: str | None = None
@@ -39,6 +40,10 @@ PLAN_TOTAL = BuiltInRule("ringfence.plan-total", "Spending plan does not add up 
                          "at_risk", subject="ringfence", pack_clause="plan_clause")
 PURPOSE = BuiltInRule("ringfence.purpose", "Spend by purpose strays from the approved plan",
                       "at_risk", subject="ringfence", pack_clause="plan_clause")
+RECONCILIATION = BuiltInRule(
+    "ringfence.reconciliation", "Input does not add up to its own stated total",
+    "non_compliant", subject="input",
+    clause="the input's own stated total: every penny of it is accounted for")
 DUPLICATE = BuiltInRule(
     "crossline.duplicate", "Possible duplicate payment", "at_risk",
     clause="Standard grant condition: the grant may only meet eligible expenditure properly "
@@ -53,7 +58,7 @@ REJECTED_ROW = BuiltInRule("input.rejected-row",
                            clause="Nothing an auditor gives us is silently dropped")
 
 BUILT_IN: dict[str, BuiltInRule] = {rule.id: rule for rule in (
-    OVER_AWARD, AWARD, PLAN_TOTAL, PURPOSE, DUPLICATE, SPLIT, REJECTED_ROW)}
+    OVER_AWARD, AWARD, PLAN_TOTAL, PURPOSE, RECONCILIATION, DUPLICATE, SPLIT, REJECTED_ROW)}
 #: Findings about a grant's totals rather than one line: a waiver names them by grant.
 RINGFENCE_CHECK_RULES = tuple(rule.id for rule in BUILT_IN.values() if rule.subject == "ringfence")
 #: The cross-line rules and their citations.

@@ -29,6 +29,13 @@ class InputFile:
     award_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Rows that could not become lines (ledgers): see inputs/ledger.py.
     rejected: list = field(default_factory=list)
+    #: Data rows below the header (ledgers; a proposal's lines), whatever they hold.
+    rows: int | None = None
+    #: Rows that are neither lines nor rejected: preamble, blank and total rows, each
+    #: {row, kind, text} (see inputs/layout.py).
+    skipped: list[dict] = field(default_factory=list)
+    #: The file's own total rows, each against the rows above it (layout.StatedTotal).
+    totals: list = field(default_factory=list)
 
 
 LEDGER_SUFFIXES = (".csv", ".xlsx")
@@ -50,8 +57,24 @@ def read_input(path: str | Path, column_map: ColumnMap | None = None,
         reader = csv_reader if suffix == ".csv" else excel_reader
         if not path.is_file():
             raise InputError("cannot read file: no such file", source=str(path))
-        raw = reader.read_text_columns(path)
-        table, rejected = typed_lines(raw, str(path), column_map, map_source)
-        return InputFile(str(path), table, rejected=rejected)
+        raw, preamble = reader.read_text_columns(path, column_map, map_source)
+        read = typed_lines(raw, str(path), column_map, map_source, preamble)
+        return InputFile(str(path), read.table, rejected=read.rejected, rows=read.rows,
+                         skipped=read.skipped, totals=read.totals)
     raise InputError(f"unsupported input type '{suffix}' (expected "
                      f"{', '.join(PROPOSAL_SUFFIXES + LEDGER_SUFFIXES)})", source=str(path))
+
+
+def first_rows(path: str | Path) -> list[list[str | None]]:
+    """The first rows of a ledger as read, every cell as text (enough to find its header)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in LEDGER_SUFFIXES:
+        raise InputError(f"not a ledger: expected {' or '.join(LEDGER_SUFFIXES)}",
+                         source=str(path))
+    if not path.is_file():
+        raise InputError("cannot read file: no such file", source=str(path))
+    from . import csv_reader, excel_reader
+
+    reader = csv_reader if suffix == ".csv" else excel_reader
+    return reader.first_rows(path)

@@ -1,95 +1,218 @@
-"""Excel (.xlsx) ledgers: the first sheet, header in its first row.
+"""Excel (.xlsx) ledgers: the first sheet, header found as in a CSV (inputs/layout.py).
 
-Blank rows, wherever they are, are left out by the ledger reader (inputs/ledger.py)
-with the other rows keeping their numbers.
+Cells are read by fastexcel (calamine, in Rust) straight into a polars frame of text:
+a workbook comes in at about the speed of the same ledger as CSV, where openpyxl
+took many times longer (bench/excel.py). Blank rows, wherever they are, are left out
+by the ledger reader (inputs/ledger.py) with the other rows keeping their numbers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+import html
+from concurrent.futures import ThreadPoolExecutor
+import posixpath
+import re
+import zipfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polars as pl
 
 from ..core.errors import InputError
+from ..models.column_map import ColumnMap
+from .layout import SEARCH_ROWS, Preamble, find_header
 from .ledger import READ_PROBLEM, beyond_header
 
 #: Excel stores amounts as binary floats: 1234.56 may come back as
 #: 1234.5600000000002. Within this of a whole penny, it is that penny.
 _FLOAT_SLACK = Decimal("0.000001")
+#: A number written with more than two decimals: the only cells the slack may change.
+_LONG_DECIMAL = r"^-?[0-9]+\.[0-9]{3,}$"
+#: A date cell at midnight, as calamine writes it: the date is what Excel shows.
+_MIDNIGHT = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$"
 
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        exact = Decimal(repr(value))
-        penny = exact.quantize(Decimal("0.01"))
-        return str(penny if abs(exact - penny) < _FLOAT_SLACK else exact)
-    return str(value)
-
-
-def _open(path: Path, data_only: bool):
-    from openpyxl import load_workbook
-
+def _penny(text: str) -> str:
     try:
-        return load_workbook(path, read_only=True, data_only=data_only)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
-                         source=str(path)) from None
+        exact = Decimal(text)
+    except InvalidOperation:
+        return text
+    penny = exact.quantize(Decimal("0.01"))
+    return str(penny) if abs(exact - penny) < _FLOAT_SLACK else text
 
 
-def _uncomputed(values, formulas, names) -> str | None:
-    """Why a row cannot be a line when a cell holds a formula Excel never computed (a
-    workbook written by a program, not saved by Excel, has no value for it): read as
-    empty, the value would be lost without a word."""
-    missing = [f"{names[i] if i < len(names) else f'column {i + 1}'}={formula!r}"
-               for i, (value, formula) in enumerate(zip(values, formulas))
-               if value is None and isinstance(formula, str) and formula.startswith("=")]
-    if not missing:
-        return None
+def _as_shown(column: pl.Series) -> pl.Series:
+    """A column of cells as text, as Excel shows them: dates without a midnight time,
+    numbers in pounds and pence (a float a millionth of a penny from a whole penny is
+    that penny), blanks as null."""
+    # Each rewrite runs only on a column that needs it, found by a cheap literal test.
+    text = column
+    if text.str.contains(" 00:00:00", literal=True).any():
+        text = text.str.replace(_MIDNIGHT, "$1")
+    if text.str.contains(".", literal=True).any():
+        # A number cell comes as its shortest text (3.5): shown, as Excel and the reader
+        # before it showed amounts, in pounds and pence (3.50).
+        text = text.str.replace(r"^(-?[0-9]+\.[0-9])$", "${1}0")
+        long = text.str.contains(_LONG_DECIMAL).fill_null(False)
+        if long.any():
+            at = long.arg_true()
+            text = text.scatter(at, [_penny(t) for t in text.gather(at)])
+    if (text.str.len_bytes() == 0).any():
+        text = pl.select(pl.when(text.str.len_bytes() > 0).then(text))[:, 0]
+    return text.alias(column.name)
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_VALUE = re.compile(rb"<v\b[^>]*>[^<]")
+
+
+def _first_sheet_xml(book: zipfile.ZipFile) -> bytes:
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    first = workbook.find("m:sheets/m:sheet", _NS)
+    rel_id = first.get(f"{{{_NS['r']}}}id")
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels.findall("p:Relationship", _NS)
+                  if r.get("Id") == rel_id)
+    name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        posixpath.join("xl", target))
+    return book.read(name)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+#: The first cell with a value (calamine's range starts there, and so do fastexcel's rows).
+_FIRST_VALUE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:(?!</c>).)*?<(?:v>[^<]|is>)',
+                          re.S)
+
+
+class _Sheet:
+    """What the sheet's XML says that the cells do not: where the values start, and the
+    formulas with no computed value."""
+
+    def __init__(self, path: Path):
+        self.first_row, self.first_column = 1, 0
+        #: row (from 1) -> [(column from 0, formula)]
+        self.formulas: dict[int, list[tuple[int, str]]] = {}
+        try:
+            with zipfile.ZipFile(path) as book:
+                xml = _first_sheet_xml(book)
+        except (KeyError, StopIteration, AttributeError, ElementTree.ParseError,
+                zipfile.BadZipFile):
+            return  # the cells were read: the facts cannot be looked for
+        first = _FIRST_VALUE.search(xml)
+        if first is not None:
+            self.first_row = int(first.group(2))
+        if b"<f" in xml:
+            self.formulas = _uncomputed_formulas(xml)
+
+
+def _uncomputed_formulas(xml: bytes) -> dict[int, list[tuple[int, str]]]:
+    """Cells holding a formula with no computed value.
+
+    calamine reads such a cell as empty. A workbook written by a program, not saved by
+    Excel, has no value for its formulas: read as empty, the value would be lost without
+    a word. Most sheets hold no formula at all, which one search of the sheet's XML shows.
+    """
+    out: dict[int, list[tuple[int, str]]] = {}
+    for match in _CELL.finditer(xml):
+        body = match.group(3) or b""
+        formula = _FORMULA.search(body)
+        if formula is None or _VALUE.search(body):
+            continue
+        text = html.unescape((formula.group(1) or b"").decode("utf-8"))
+        out.setdefault(int(match.group(2)), []).append(
+            (_column_index(match.group(1)), f"={text}" if text else "(a shared formula)"))
+    return out
+
+
+def _uncomputed(cells: list[tuple[int, str]], names: list[str]) -> str:
+    missing = [f"{names[i] if 0 <= i < len(names) else f'column {i + 1}'}={formula!r}"
+               for i, formula in cells]
     return (f"row: formulas with no computed value ({', '.join(missing)}): open and save "
             "the workbook in Excel, or export it as values")
 
 
-def read_text_columns(path: Path) -> pl.DataFrame:
-    book = _open(path, data_only=True)
-    formulas = _open(path, data_only=False)
+def _grid(path: Path) -> tuple[pl.DataFrame, _Sheet, int]:
+    """The cells, the sheet's facts, and the frame's first column's index in the sheet."""
+    import fastexcel
+
+    # The sheet's XML is unzipped and searched while calamine reads the cells (zlib and
+    # polars release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        facts = pool.submit(_Sheet, path)
+        frame, first_column = _cells(path, fastexcel)
+        frame = frame.select(_as_shown(frame[name]) for name in frame.columns)
+        return frame, facts.result(), first_column
+
+
+def _cells(path: Path, fastexcel) -> tuple[pl.DataFrame, int]:
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        formula_rows = formulas.worksheets[0].iter_rows(values_only=True)
-        next(formula_rows, None)
-        header = next(rows, None)
-        if not header:
-            raise InputError("the first sheet is empty: no header row", source=str(path), line=1)
-        names = [("" if h is None else str(h)).strip() for h in header]
-        while names and not names[-1]:
-            names.pop()
-        for index, name in enumerate(names):
-            if not name:
-                raise InputError(f"column {index + 1} has no name in the header row",
-                                 source=str(path), line=1)
-            if names.index(name) != index:
-                raise InputError(f"column '{name}' appears twice in the header row",
-                                 source=str(path), line=1, field=name)
-        width = len(names)
-        records, problems = [], []
-        for row, written in zip(rows, formula_rows):
-            cells = [_text(v) for v in row]
-            problems.append(_uncomputed(row, written, names)
-                            or beyond_header(width, cells[width:]))
-            records.append((cells + [None] * width)[:width])
-    finally:
-        book.close()
-        formulas.close()
-    frame = pl.DataFrame(records, schema={n: pl.Utf8 for n in names}, orient="row")
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string")
+        frame = sheet.to_polars()
+        first_column = min((c.absolute_index for c in sheet.available_columns()), default=0)
+    except Exception as exc:  # fastexcel raises its own types for a bad file
+        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
+                         source=str(path)) from None
+    return frame, first_column
+
+
+def _rows_above(frame: pl.DataFrame, sheet: _Sheet) -> list[list[str | None]]:
+    """The first rows of the sheet from row 1 (rows above the first value are empty)."""
+    return [[] for _ in range(sheet.first_row - 1)] + [
+        list(row) for row in frame.head(SEARCH_ROWS + 1).iter_rows()]
+
+
+def first_rows(path: Path) -> list[list[str | None]]:
+    """The sheet's first rows (up to SEARCH_ROWS and one more), as read."""
+    frame, sheet, _ = _grid(path)
+    return _rows_above(frame, sheet)[:SEARCH_ROWS + 1]
+
+
+def read_text_columns(path: Path, column_map: ColumnMap | None = None,
+                      map_source: str | None = None) -> tuple[pl.DataFrame, Preamble]:
+    frame, sheet, first_column = _grid(path)
+    if not frame.height or not frame.select(pl.any_horizontal(
+            pl.all().is_not_null()).any()).item():
+        raise InputError("the first sheet is empty: no header row", source=str(path), line=1)
+    rows = _rows_above(frame, sheet)
+    header = find_header(rows, column_map, str(path), map_source)
+    names = [(h or "").strip() for h in rows[header]]
+    while names and not names[-1]:
+        names.pop()
+    for index, name in enumerate(names):
+        if not name:
+            raise InputError(f"column {index + 1} has no name in the header row",
+                             source=str(path), line=header + 1)
+        if names.index(name) != index:
+            raise InputError(f"column '{name}' appears twice in the header row",
+                             source=str(path), line=header + 1, field=name)
+    width = len(names)
+    data = frame.slice(header + 2 - sheet.first_row)
+    cells = data.columns
+    named = data.select(pl.col(c).alias(n) for c, n in zip(cells, names))
+    if len(cells) < width:
+        named = named.with_columns(pl.lit(None, dtype=pl.Utf8).alias(n) for n in names[len(cells):])
+    problems: list[str | None] = [None] * data.height
+    if len(cells) > width:
+        beyond = data.select(cells[width:])
+        filled = beyond.select(pl.any_horizontal(pl.all().is_not_null()).alias("f"))["f"]
+        for index in filled.arg_true():
+            problems[index] = beyond_header(width, beyond.row(index))
+    for row, found in sheet.formulas.items():
+        index = row - header - 2
+        if 0 <= index < data.height:
+            problems[index] = _uncomputed([(c - first_column, f) for c, f in found], names)
     if any(problems):
-        frame = frame.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
-    return frame
+        named = named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
+    return named, Preamble(header + 1, [(i + 1, " | ".join(c for c in row if c))
+                                        for i, row in enumerate(rows[:header])])

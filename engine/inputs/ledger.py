@@ -6,7 +6,7 @@ number, raw values and reasons: nothing an auditor gives us is dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -15,14 +15,18 @@ from ..core.errors import InputError
 from ..models.column_map import ColumnMap
 from ..core.suggest import near_miss
 from ..models.lines import LINE_FIELDS
-from ..models.table import CANONICAL_SCHEMA, META_SCHEMA, ROW, SOURCE
-from . import columns
+from ..models.table import CANONICAL_SCHEMA, LINE, META_SCHEMA, ROW, SOURCE
+from . import columns, layout
+from .layout import Preamble, StatedTotal, reconcile
 
 COST_TYPES = ("revenue", "capital")
 _ERRORS = "_errors"
 #: A reader's reason why a row cannot be a line (e.g. cells beyond the header):
 #: an optional column of the raw frame, null where the row is fine.
 READ_PROBLEM = "_read_problem"
+#: A reader's physical line of each row (an optional column of the raw frame, present
+#: only when some row's does not follow from its number: see models/table.LINE).
+PHYSICAL = "_physical_line"
 #: Fields a line cannot do without: a file with no column for them is refused whole.
 _REQUIRED = ("line_id", "amount")
 
@@ -44,6 +48,8 @@ class RejectedRow:
     reasons: tuple[str, ...]
     raw: dict[str, str | None]
     amount: int | None  # pence, where the amount itself could be read
+    #: the physical line of the file the row starts on, where it differs from the row
+    line: int | None = None
 
     def explain(self) -> str:
         """Why the row is rejected, and what it holds."""
@@ -72,36 +78,144 @@ def _rows(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
 
 
+@dataclass
+class LedgerRead:
+    """A ledger file read: its lines, the rows that cannot be lines, and the facts of the
+    file an auditor checks the reading against (each input's entry in the evidence)."""
+
+    table: pl.DataFrame
+    rejected: list[RejectedRow]
+    #: data rows below the header, whatever they hold
+    rows: int = 0
+    #: rows that are not lines and not rejected: preamble, blank and total rows
+    skipped: list[dict] = field(default_factory=list)
+    #: the file's total rows, each against the rows above it
+    totals: list[StatedTotal] = field(default_factory=list)
+
+
 def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
-                map_source: str | None = None) -> tuple[pl.DataFrame, list[RejectedRow]]:
-    """`raw`: one Utf8 column per ledger column, one row per data row (row 2 onwards)."""
-    raw = _without_blank_rows(raw.with_row_index("_index"))
-    canonical = _canonical_expressions(raw, source, column_map, map_source)
+                map_source: str | None = None, preamble: Preamble | None = None) -> LedgerRead:
+    """`raw`: one Utf8 column per ledger column, one row per data row (below the header)."""
+    preamble = preamble or Preamble()
+    first = preamble.header_row + 1
+    physical = raw[PHYSICAL] if PHYSICAL in raw.columns else None
+    raw = raw.drop(PHYSICAL, strict=False)
+    skipped = [{"row": row, "kind": "preamble", "text": text} for row, text in preamble.rows]
+    rows = raw.height
+    raw = _as_the_map_spells(raw, column_map)
+    raw, blank = _without_blank_rows(raw.with_row_index("_index"), first)
+    canonical = _canonical_expressions(raw, source, column_map, map_source, first)
     extras = _extra_columns(raw, column_map)
     problem = [pl.col(READ_PROBLEM)] if READ_PROBLEM in raw.columns else []
+    lines = [] if physical is None else [physical.gather(raw["_index"]).alias(LINE)]
     frame = raw.select(
-        pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + 2).alias(ROW),
-        *canonical, *[pl.col(name).alias(alias) for name, alias in extras], *problem)
+        pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + first).alias(ROW),
+        *canonical, *[pl.col(name).alias(alias) for name, alias in extras], *problem, *lines)
+    frame, totals = _without_total_rows(frame, raw, _identity_fields(raw, column_map))
+    skipped = sorted(skipped + blank + [{"row": row, "kind": "total", "text": text}
+                                        for row, text in totals.select(ROW, "_text").iter_rows()],
+                     key=lambda entry: entry["row"])
     frame, any_error, reasons = _parse(frame)
-    if not any_error.any():
-        return frame, []
-    bad = frame.filter(any_error).with_columns(reasons.alias(_ERRORS))
-    return frame.filter(~any_error), _rejections(bad, raw, source)
+    table, rejected = frame, []
+    if any_error.any():
+        bad = frame.filter(any_error).with_columns(reasons.alias(_ERRORS))
+        table, rejected = frame.filter(~any_error), _rejections(bad, raw, source, first)
+    stated = []
+    if totals.height:
+        amounts = pl.concat([
+            table.select(pl.col(ROW).alias("row"), "amount"),
+            pl.DataFrame([(r.row, r.amount) for r in rejected if r.amount is not None],
+                         schema={"row": pl.Int64, "amount": pl.Int64}, orient="row")])
+        stated = reconcile(amounts, totals.select(pl.col(ROW).alias("row"), "_total"))
+    return LedgerRead(table, rejected, rows, skipped, stated)
 
 
-def _without_blank_rows(raw: pl.DataFrame) -> pl.DataFrame:
-    """Rows with every cell empty carry nothing to check: a spreadsheet shows them as
-    blank rows and csv.DictReader skips them. The other rows keep their numbers."""
-    cells = [pl.col(c).str.len_bytes() > 0 for c in raw.columns
-             if c not in ("_index", READ_PROBLEM)]
-    if READ_PROBLEM in raw.columns:
-        cells.append(pl.col(READ_PROBLEM).is_not_null())
-    filled = raw.select(pl.any_horizontal(cells).fill_null(False).alias("f"))["f"]
-    return raw if filled.all() else raw.filter(filled)
+def _as_the_map_spells(raw: pl.DataFrame, column_map: ColumnMap | None) -> pl.DataFrame:
+    """Columns renamed as the map spells them when the file spells them otherwise only in
+    case, spaces or underscores ('paid_date' for 'Paid Date'): monthly exports drift."""
+    if column_map is None:
+        return raw
+    wanted = list(column_map.columns)
+    for derive in column_map.derive.values():
+        wanted += [derive.source] if isinstance(derive.source, str) else derive.source
+    renames = {}
+    for name in wanted:
+        found = layout.match_column(name, raw.columns)
+        if found is not None and found != name and name not in raw.columns \
+                and found not in renames:
+            renames[found] = name
+    return raw.rename(renames) if renames else raw
+
+
+def _without_blank_rows(raw: pl.DataFrame, first: int) -> tuple[pl.DataFrame, list[dict]]:
+    """Rows that hold nothing but whitespace, punctuation or decoration carry nothing to
+    check: a spreadsheet shows them as blank rows (or rules across the sheet). The other
+    rows keep their numbers; the blank ones are listed, with theirs."""
+    names = [c for c in raw.columns if c not in ("_index", READ_PROBLEM)]
+    # Column by column, only over the rows no earlier column has shown to say something:
+    # in most files the first column settles every row.
+    keep = pl.Series("f", [False] * raw.height) if READ_PROBLEM not in raw.columns else \
+        raw[READ_PROBLEM].is_not_null()
+    undecided = (~keep).arg_true()
+    for name in names:
+        if not undecided.len():
+            break
+        cells = raw[name].gather(undecided).to_frame("c")
+        said = cells.select(~layout.decoration(pl.col("c")))["c"].fill_null(False)
+        keep = keep.scatter(undecided.filter(said), True)
+        undecided = undecided.filter(~said)
+    if not undecided.len():
+        return raw, []
+    blank = raw.gather(undecided).select(pl.col("_index") + first, layout.row_text(raw, names))
+    return raw.filter(keep), [{"row": row, "kind": "blank", "text": text or ""}
+                              for row, text in blank.iter_rows()]
+
+
+#: Fields that make a row a transaction when it has them: an id, a date, a supplier, a
+#: reference. A row with an amount and none of them is a total row.
+_IDENTITY = ("line_id", "date", "supplier", "reference")
+
+
+def _identity_fields(raw: pl.DataFrame, column_map: ColumnMap | None) -> list[str]:
+    """The identity fields this file gives from its own columns (not numbered rows, not
+    constants): with none, no row can be told from a total by them."""
+    given = set(column_map.columns.values()) if column_map else set()
+    out = []
+    for name in _IDENTITY:
+        if name == "line_id" and column_map and column_map.line_id == "row":
+            continue
+        if name in given or name in raw.columns:
+            out.append(name)
+    return out
+
+
+def _without_total_rows(frame: pl.DataFrame, raw: pl.DataFrame, identity: list[str]
+                        ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lines to be; and the total rows (an amount, but no id, date, supplier or reference,
+    labelled 'Total' or not), with their amount (`_total`) and text (`_text`)."""
+    empty = pl.DataFrame(schema={ROW: pl.Int64, "_total": pl.Int64, "_text": pl.Utf8})
+    if not identity:
+        return frame, empty
+    unnamed = pl.all_horizontal([layout.no_identity(pl.col(name)) for name in identity])
+    candidates = frame.select(pl.arg_where(
+        unnamed & columns.blank_to_null(pl.col("amount")).is_not_null()))[:, 0]
+    if not candidates.len():
+        return frame, empty
+    amounts, errors = columns.money(pl.col("amount"))
+    found = frame.gather(candidates).with_columns(
+        amounts.alias("_total"), pl.lit(candidates).alias("_at"))
+    found = found.filter(pl.col("_total").is_not_null())
+    if not found.height:
+        return frame, empty
+    names = [c for c in raw.columns if c not in ("_index", READ_PROBLEM)]
+    text = raw.gather(found["_at"]).select(layout.row_text(raw, names).alias("_text"))["_text"]
+    totals = found.select(ROW, "_total").with_columns(text.alias("_text"))
+    keep = pl.repeat(True, frame.height, eager=True).scatter(found["_at"], False)
+    return frame.filter(keep), totals
 
 
 def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
-                           map_source: str | None) -> list[pl.Expr]:
+                           map_source: str | None, first: int) -> list[pl.Expr]:
     column_map = column_map or ColumnMap()
     by_field: dict[str, list[str]] = {}
     for column, target in column_map.columns.items():
@@ -109,27 +223,27 @@ def _canonical_expressions(raw: pl.DataFrame, source: str, column_map: ColumnMap
     exprs = []
     for name in LINE_FIELDS:
         if name in by_field:
-            expr = pl.col(_column(raw, by_field[name], source, map_source))
+            expr = pl.col(_column(raw, by_field[name], source, map_source, first - 1))
         elif name in column_map.set:
             expr = pl.lit(column_map.set[name], dtype=pl.Utf8)
         elif name in column_map.derive:
-            expr = _derived(raw, column_map.derive[name], source, map_source)
+            expr = _derived(raw, column_map.derive[name], source, map_source, first - 1)
         elif name == "line_id" and column_map.line_id == "row":
             expr = pl.format("{}:{}", pl.lit(Path(source).name),
-                             (pl.col("_index") + 2).cast(pl.Utf8))
+                             (pl.col("_index") + first).cast(pl.Utf8))
         elif name in raw.columns:
             expr = pl.col(name)
         elif name in _REQUIRED:
-            raise _no_column_for(name, raw, source, map_source)
+            raise _no_column_for(name, raw, source, map_source, first - 1)
         else:
-            _refuse_near_miss(name, raw, column_map, source)
+            _refuse_near_miss(name, raw, column_map, source, first - 1)
             expr = pl.lit(None, dtype=pl.Utf8)
         exprs.append(expr.cast(pl.Utf8).alias(name))
     return exprs
 
 
 def _column(raw: pl.DataFrame, names: str | list[str], source: str,
-            map_source: str | None) -> str:
+            map_source: str | None, header: int = 1) -> str:
     """The first of `names` the file has; else a one-line error with a suggestion."""
     names = [names] if isinstance(names, str) else names
     for name in names:
@@ -141,11 +255,12 @@ def _column(raw: pl.DataFrame, names: str | list[str], source: str,
         (c for c in present if c.strip().lower() == name.strip().lower()), None)
     hint = f"; did you mean '{guess}'?" if guess else f" (columns: {', '.join(present)})"
     where = f" (named in {map_source})" if map_source else ""
-    raise InputError(f"no column '{name}'{where}{hint}", source=source, line=1, field=name)
+    raise InputError(f"no column '{name}'{where}{hint}", source=source, line=header,
+                     field=name)
 
 
 def _refuse_near_miss(name: str, raw: pl.DataFrame, column_map: ColumnMap,
-                      source: str) -> None:
+                      source: str, header: int) -> None:
     """A column one letter or one case away from a field nobody gives ('Date') is a
     mistake, as the same key in a proposal is: kept as an extra column, it would leave
     every line without that field."""
@@ -154,12 +269,12 @@ def _refuse_near_miss(name: str, raw: pl.DataFrame, column_map: ColumnMap,
     guess = near_miss(name, unmapped)
     if guess is not None:
         raise InputError(f"column '{guess}' is not a line field; did you mean '{name}'? "
-                         "(rename it, or map it with --map)", source=source, line=1,
+                         "(rename it, or map it with --map)", source=source, line=header,
                          field=guess)
 
 
 def _no_column_for(name: str, raw: pl.DataFrame, source: str,
-                   map_source: str | None) -> InputError:
+                   map_source: str | None, header: int) -> InputError:
     """Every row would be rejected for the same reason: say it once, for the file."""
     present = [c for c in raw.columns if c not in ("_index", READ_PROBLEM)]
     words = name.replace("_", " ")
@@ -169,12 +284,13 @@ def _no_column_for(name: str, raw: pl.DataFrame, source: str,
     found = f"; is it '{guess}'? Map it onto '{name}'" if guess else \
         f" (columns: {', '.join(present)}); map one onto it"
     also = ", or number lines by file and row ('line_id: row')" if name == "line_id" else ""
-    return InputError(f"no column gives '{name}'{found} {where}{also}", source=source, line=1,
-                      field=name)
+    return InputError(f"no column gives '{name}'{found} {where}{also}", source=source,
+                      line=header, field=name)
 
 
-def _derived(raw: pl.DataFrame, derive, source: str, map_source: str | None) -> pl.Expr:
-    text = pl.col(_column(raw, derive.source, source, map_source)).str.strip_chars()
+def _derived(raw: pl.DataFrame, derive, source: str, map_source: str | None,
+             header: int) -> pl.Expr:
+    text = pl.col(_column(raw, derive.source, source, map_source, header)).str.strip_chars()
     result = pl.lit(derive.default, dtype=pl.Utf8)
     for rule in reversed(derive.rules):
         if rule.equals is not None:
@@ -279,14 +395,17 @@ def _reasons(frame: pl.DataFrame, typed: pl.DataFrame, errors: dict[str, pl.Seri
     ).list.drop_nulls().alias(_ERRORS))[_ERRORS]
 
 
-def _rejections(bad: pl.DataFrame, raw: pl.DataFrame, source: str) -> list[RejectedRow]:
-    raw_rows = raw.filter(pl.col("_index").is_in((bad[ROW] - 2).implode())).drop(
+def _rejections(bad: pl.DataFrame, raw: pl.DataFrame, source: str,
+                first: int) -> list[RejectedRow]:
+    raw_rows = raw.filter(pl.col("_index").is_in((bad[ROW] - first).implode())).drop(
         "_index", READ_PROBLEM, strict=False)
     out = []
-    for info, values in zip(bad.select(ROW, "amount", _ERRORS).iter_rows(named=True),
-                            raw_rows.iter_rows(named=True)):
-        out.append(RejectedRow(source, info[ROW], tuple(info[_ERRORS]), values, info["amount"]))
+    lines = bad[LINE] if LINE in bad.columns else pl.repeat(None, bad.height, eager=True)
+    for info, values, line in zip(bad.select(ROW, "amount", _ERRORS).iter_rows(named=True),
+                                  raw_rows.iter_rows(named=True), lines):
+        out.append(RejectedRow(source, info[ROW], tuple(info[_ERRORS]), values, info["amount"],
+                               line))
     return out
 
 
-__all__ = ["typed_lines", "RejectedRow", "RejectedRowsError", "META_SCHEMA"]
+__all__ = ["typed_lines", "LedgerRead", "RejectedRow", "RejectedRowsError", "META_SCHEMA"]

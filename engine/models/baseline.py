@@ -35,7 +35,7 @@ class BaselineLine(_Report):
 
 class BaselineRingfence(_Report):
     grant: Text
-    check: Literal["award", "plan-total", "purpose"]
+    check: Literal["award", "plan-total", "purpose", "reconciliation"]
     purpose: Text | None = None
     allocated: Pence
     spent: Pence

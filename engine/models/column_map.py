@@ -53,6 +53,9 @@ class ColumnMap(StrictModel):
     line_id: Literal["row"] | None = Field(
         default=None, description="'row': ids are <file name>:<row>, for ledgers without a "
         "unique id column")
+    header_row: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="the header's row number (from 1), when the first row "
+        "holding the mapped columns is not it; rows above it are preamble")
     set: dict[str, Text] = Field(default_factory=dict, description="line field -> constant")
     derive: dict[str, Derive] = Field(default_factory=dict, description="line field -> rules")
 

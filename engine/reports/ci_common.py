@@ -6,7 +6,7 @@ from ..gate.gate import FindingState, Gate, build_gate
 from ..core.money import format_gbp
 from ..core.status import LABELS
 from ..checks.result import CheckResult, Finding, LineResult
-from ..checks.awards import RingfenceCheck
+from ..checks.awards import RECONCILIATION, RingfenceCheck, reconciliation_location
 from ..gate.waivers import LoadedWaiver
 
 #: Statuses, and `--fail-on never`, as the CI formats write them.
@@ -23,11 +23,16 @@ def gate_of(result: CheckResult, context) -> Gate:
 def check_label(check: RingfenceCheck) -> str:
     if check.check == "purpose":
         return f"purpose {check.purpose}"
+    if check.check == RECONCILIATION:
+        return "stated total"
     return "award" if check.check == "award" else "plan total"
 
 
 def check_location(result: CheckResult, check: RingfenceCheck) -> tuple[str | None, int | None]:
-    """Where the award (or, for a purpose, its plan line) is written."""
+    """Where the award (or, for a purpose, its plan line) is written; for an input's
+    stated total, the input's first total row that does not reconcile."""
+    if check.check == RECONCILIATION:
+        return reconciliation_location(result, check)
     source, where = result.award_lines.get(check.grant, (None, {}))
     line = where.get(f"plan.{check.purpose}") if check.purpose else None
     return source, line or where.get("grant") or None

@@ -19,6 +19,8 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str, str]]:
         rows.append((what, pack.get("path") or "", pack.get("sha256") or ""))
     for described in evidence.get("inputs") or []:
         rows.append(("input", described.get("path") or "", described.get("sha256") or ""))
+        if "rows" in described:
+            rows.append(("read", _reading(described), ""))
     for key in ("awards", "map"):
         described = evidence.get(key)
         if described:
@@ -31,6 +33,22 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str, str]]:
         rows.append(("cross-line checks", ", ".join(f"{k}={_plain(v)}" for k, v in checks.items()),
                      ""))
     return rows
+
+
+def _reading(described: dict) -> str:
+    """What the reading made of one input, in words: rows, lines, skipped, stated total."""
+    skipped = described.get("skipped") or []
+    kinds = {}
+    for entry in skipped:
+        kinds[entry["kind"]] = kinds.get(entry["kind"], 0) + 1
+    text = (f"{described['rows']} rows read, {described['lines']} lines "
+            f"({described['amount']})")
+    if kinds:
+        text += ", skipped: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    if described.get("stated_total") is not None:
+        verdict = "reconciles" if described.get("reconciles") else "DOES NOT RECONCILE"
+        text += f"; stated total {described['stated_total']}: {verdict}"
+    return text
 
 
 def _plain(value) -> str:

@@ -93,11 +93,35 @@ def flat_frame(result: CheckResult,
             *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
+    if result.outside is not None:
+        lines = pl.concat([lines, inert(_out_of_scope_rows(result, lines, dict(extras)))])
     if not result.rejected:
         return lines
     # A rejected row's raw values go under the columns the lines show them in.
     shown = {**{name: name for name in CANONICAL_REST}, **dict(extras)}
     return pl.concat([lines, inert(_rejected_rows(result, lines, shown))])
+
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def _out_of_scope_rows(result: CheckResult, lines: pl.DataFrame,
+                       extras: dict[str, str]) -> pl.DataFrame:
+    """Lines the map gives no grant (status `out_of_scope`): their amount, and none of it
+    under any status, as they are not grant spend."""
+    outside = result.out_of_scope
+    zero = pl.lit(to_decimal(0), dtype=MONEY)
+    given = {"source": pl.col(SOURCE), "row": pl.col(ROW), "line_id": pl.col("line_id"),
+             "status": pl.lit(OUT_OF_SCOPE), "amount": _pounds(pl.col("amount")),
+             "compliant_amount": zero, "at_risk_amount": zero, "non_compliant_amount": zero,
+             FINDINGS: pl.lit("out of scope: the column map gives this line no grant, so it "
+                              "is not grant spend and is checked against no award"),
+             **{name: pl.col(name) for name in CANONICAL_REST},
+             **{alias: pl.col(name) for name, alias in extras.items()
+                if name in outside.columns}}
+    return outside.select(
+        given.get(name, pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in lines.schema.items())
 
 
 def _rejected_rows(result: CheckResult, lines: pl.DataFrame,

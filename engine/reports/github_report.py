@@ -54,7 +54,7 @@ def write(result: CheckResult, stream, context) -> None:
                 name, f"{LEVEL_LABEL[finding.status]}: {finding.message} "
                       f"[{format_gbp(line.values['amount'])}; {finding.clause}]"
                       + (f" -- {note}" if note else ""),
-                file=shown_path(line.source), line=line.row, title=title) + "\n")
+                file=shown_path(line.source), line=line.line or line.row, title=title) + "\n")
     for check in result.ringfences:
         if check.status == "compliant":
             continue
@@ -70,7 +70,7 @@ def write(result: CheckResult, stream, context) -> None:
     for row in result.rejected:
         stream.write(command("warning", "could not be read and was left out: "
                              + "; ".join(row.reasons), file=shown_path(row.source),
-                             line=row.row, title=f"row {row.row}: not checked") + "\n")
+                             line=row.line or row.row, title=f"row {row.row}: not checked") + "\n")
     for kind, waiver, text in waiver_problems(gate):
         stream.write(command("warning", text, file=shown_path(waiver.source), line=waiver.line,
                              title=f"{kind} waiver: {waiver.waiver.reference}") + "\n")

@@ -135,7 +135,13 @@ def render(result: CheckResult) -> str:
                  else "<b>total</b>")
         out.append(f"<tr><td>{badge}</td><td class='num'>{bucket.lines}</td>"
                    f"<td class='num'>{format_gbp(bucket.amount)}</td></tr>")
+    if result.outside is not None:
+        out.append(f"<tr><td>out of scope</td><td class='num'>{result.outside.lines}</td>"
+                   f"<td class='num'>{format_gbp(result.outside.amount)}</td></tr>")
     out.append("</tbody></table>")
+    if result.outside is not None:
+        out.append("<p>Out of scope: lines the column map gives no grant. They are not grant "
+                   "spend, not in the total and checked against no award.</p>")
     gate = summary_lines(result)
     if gate:
         out.append("<h2>Gate</h2><ul id='gate'>"

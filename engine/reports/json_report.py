@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core.money import format_plain
 from ..checks.result import CheckResult, LineResult
+from ..models.table import ROW, SOURCE
 from .gate_report import annotate_json
 
 
@@ -51,6 +52,14 @@ def report(result: CheckResult) -> dict[str, Any]:
         } for check in result.ringfences],
         "status": result.status,
     }
+    outside = result.outside
+    if outside is not None:
+        out["summary"]["out_of_scope"] = {"lines": outside.lines,
+                                          "amount": format_plain(outside.amount)}
+        out["out_of_scope"] = [
+            {"line_id": line_id, "source": source, "row": row, "amount": format_plain(amount)}
+            for line_id, source, row, amount in result.out_of_scope.select(
+                "line_id", SOURCE, ROW, "amount").iter_rows()]
     if result.rejected:
         out["summary"]["rejected"] = {
             "rows": len(result.rejected),

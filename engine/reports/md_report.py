@@ -34,6 +34,10 @@ def render(result: CheckResult) -> str:
     out += _table(["status", "lines", "amount"],
                   [[LABEL[s], str(b.lines), format_gbp(b.amount)]
                    for s, b in result.summary.items()])
+    if result.outside is not None:
+        out += [f"{result.outside.lines} lines ({format_gbp(result.outside.amount)}) are out "
+                "of scope: the column map gives them no grant, so they are not in the total "
+                "and are checked against no award (see the JSON report's `out_of_scope`).", ""]
     if result.rejected:
         out += [f"{len(result.rejected)} rows could not be read and were left out "
                 "(see the JSON report's `rejected`).", ""]

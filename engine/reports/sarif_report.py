@@ -57,6 +57,9 @@ def sarif_log(result: CheckResult, context) -> dict:
     for builtin in BUILT_IN.values():
         if builtin.clause and builtin.subject == "line":
             rules.add(builtin.id, builtin.title, builtin.status, None, builtin.clause)
+    for builtin in BUILT_IN.values():
+        if builtin.subject == "input" and any(check.rule == builtin.id for check in result.ringfences):
+            rules.add(builtin.id, builtin.title, builtin.status, None, builtin.clause_for())
 
     results = []
     for line in result.lines():
@@ -66,7 +69,7 @@ def sarif_log(result: CheckResult, context) -> dict:
             results.append(_result(
                 rules, finding.rule, finding.status,
                 f"{line.line_id}: {finding.message} ({finding.clause})",
-                _location(line.source, line.row, line.line_id, grant),
+                _location(line.source, line.line or line.row, line.line_id, grant),
                 state, gate, {"line_id": line.line_id, "grant": grant,
                               "status": finding.status, "clause": finding.clause,
                               "amount": format_plain(line.values["amount"]),
@@ -91,7 +94,7 @@ def sarif_log(result: CheckResult, context) -> dict:
             results.append(_result(
                 rules, REJECTED_RULE, "at_risk",
                 f"row {row.row} could not be read and was left out: {'; '.join(row.reasons)}",
-                _location(row.source, row.row, f"row {row.row}", None), None, gate,
+                _location(row.source, row.line or row.row, f"row {row.row}", None), None, gate,
                 {"reasons": list(row.reasons),
                  "amount": format_plain(row.amount) if row.amount is not None else None},
                 fingerprint=(row.source, str(row.row), REJECTED_RULE)))

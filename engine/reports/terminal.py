@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..checks import totals
 from ..core.status import LABELS
+from ..checks.awards import RECONCILIATION
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
@@ -45,6 +46,10 @@ def write(result: CheckResult, console: Console) -> None:
     console.print(_purposes(totals.by_purpose(result, lines)))
     console.print(_ringfences(result))
     console.print(Text.assemble("Overall: ", _status(result.status)))
+    # A file that does not add up to its own total is said in full, whatever the width.
+    for check in result.ringfences:
+        if check.check == RECONCILIATION and check.status != "compliant":
+            console.print(Text(f"{check.grant}: {check.message}", style="bold red"))
     for text in summary_lines(result):
         console.print(Text(text))
 
@@ -104,6 +109,10 @@ def _summary(result: CheckResult) -> Table:
     for status, bucket in result.summary.items():
         label = _status(status) if status != "total" else Text("total", style="bold")
         table.add_row(label, str(bucket.lines), format_gbp(bucket.amount))
+    if result.outside is not None:
+        # Not grant spend, so not in the total: counted so that every line is.
+        table.add_row(Text("out of scope", style="dim"), str(result.outside.lines),
+                      format_gbp(result.outside.amount))
     return table
 
 
@@ -125,7 +134,8 @@ def _ringfences(result: CheckResult) -> Table:
                          overflow="fold", no_wrap=name != "message",
                          ratio=1 if name == "message" else None)
     for check in result.ringfences:
-        label = check.purpose or ("award" if check.check == "award" else "plan total")
+        label = check.purpose or ("award" if check.check == "award" else "stated total"
+                                  if check.check == RECONCILIATION else "plan total")
         table.add_row(check.grant, label, format_gbp(check.allocated), format_gbp(check.spent),
                       _status(check.status), check.message)
     return table

@@ -56,6 +56,8 @@ def _book(result: CheckResult) -> Workbook:
     for status, bucket in result.summary.items():
         summary.append([_cell(summary, status), bucket.lines,
                         _cell(summary, to_decimal(bucket.amount))])
+    if result.outside is not None:
+        summary.append(["out_of_scope", result.outside.lines, to_decimal(result.outside.amount)])
     rings = book.create_sheet("ringfences")
     rings.append(["grant", "check", "purpose", "allocated", "spent", "status", "message", "clause"])
     for c in result.ringfences:

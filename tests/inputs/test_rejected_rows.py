@@ -69,9 +69,13 @@ def test_every_row_is_a_line_or_a_rejected_row_and_the_money_reconciles(tmp_path
 
     seen: set[str] = set()
     expected_bad, expected_total, expected_rejected_amount = [], 0, 0
+    totals = []  # rows with an amount and nothing naming a payment: the file's totals
     for number, (line_id, day, amount) in enumerate(data):
         pence, amount_bad = scalar_amount(amount)
         key = line_id.strip()
+        if not key and not day.strip(BLANKS) and not amount_bad:
+            totals.append(number + 2)
+            continue
         bad = not key or amount_bad or scalar_date_is_bad(day) or key in seen
         if key:
             seen.add(key)
@@ -83,9 +87,12 @@ def test_every_row_is_a_line_or_a_rejected_row_and_the_money_reconciles(tmp_path
     summary = got["summary"]
     assert [r["row"] for r in got.get("rejected", [])] == expected_bad
     assert [line["row"] for line in got["lines"]] == [
-        n + 2 for n in range(len(data)) if n + 2 not in expected_bad]
-    assert summary["total"] == {"lines": len(data) - len(expected_bad),
+        n + 2 for n in range(len(data)) if n + 2 not in expected_bad + totals]
+    assert summary["total"] == {"lines": len(data) - len(expected_bad) - len(totals),
                                 "amount": format_plain(expected_total)}
+    [evidence] = got["evidence"]["inputs"]
+    assert [s["row"] for s in evidence["skipped"] if s["kind"] == "total"] == totals
+    assert evidence["rows"] == len(data)
     buckets = [summary[s] for s in ("compliant", "at_risk", "non_compliant")]
     assert sum(b["lines"] for b in buckets) == summary["total"]["lines"]
     assert sum(Decimal(b["amount"]) for b in buckets) == Decimal(summary["total"]["amount"])
