@@ -12,7 +12,7 @@ import polars as pl
 
 from . import __version__
 from .classify import classify
-from .crossline import cross_line_findings
+from .crossline import cross_line_checks
 from .compiled import CompiledPack
 from .errors import InputError
 from .inputs import PROPOSAL_SUFFIXES, InputFile, read_input
@@ -79,7 +79,7 @@ def run_check(request: CheckRequest) -> CheckResult:
         raise RejectedRowsError(rejected)
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     done = len(request.inputs)
-    crossing = background.submit(cross_line_findings, table, checks)
+    crossing = background.submit(cross_line_checks, table, checks)
     by_grant = {grant: found.award for grant, found in awards.items()}
     limits = background.submit(award_limits, table, by_grant)
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
@@ -89,7 +89,8 @@ def run_check(request: CheckRequest) -> CheckResult:
     # tabular reports need them; if the checks are done already, a report renders them.
     own_text = None if crossing.done() else own_findings(
         table, compiled, {grant: award.amount for grant, award in by_grant.items()})
-    cross = crossing.result()
+    crossline = crossing.result()
+    cross = crossline.findings
     flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
         table[SEQ].search_sorted(cross[SEQ].unique()), 1)
     table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
@@ -99,7 +100,8 @@ def run_check(request: CheckRequest) -> CheckResult:
                          checks)
     background.shutdown()
     return CheckResult(table, compiled, ringfences, council, evidence=evidence,
-                       rejected=rejected, cross=cross, checks=checks, own_text=own_text,
+                       rejected=rejected, cross=cross, cases=crossline.cases, checks=checks,
+                       own_text=own_text,
                        award_lines={g: (a.source, a.where) for g, a in awards.items()})
 
 
@@ -141,8 +143,7 @@ def _evidence(request: CheckRequest, packs: dict[str, CompiledPack],
         "map": described(request.column_map),
         "options": {"rules": request.rules, "skip_bad_rows": request.skip_bad_rows,
                     **request.options},
-        "checks": {"split_threshold": format_plain(checks.split_threshold),
-                   "split_window_days": checks.split_window_days},
+        "checks": checks.evidence(),
     }
 
 

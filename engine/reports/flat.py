@@ -22,6 +22,9 @@ from ..ringfence import OVER
 from ..table import ROW, SEQ, SOURCE, extra_columns
 
 FINDINGS = "findings"
+#: After the findings, when the run has cross-line cases: the ids of each line's cases,
+#: at risk or for review (the JSON report lists the cases themselves).
+CASES = "cases"
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
          "non_compliant_amount", FINDINGS]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
@@ -94,6 +97,10 @@ def flat_frame(result: CheckResult,
             *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
+        cases = result.case_column()
+        if cases is not None:
+            lines = lines.insert_column(FIRST.index(FINDINGS) + 1,
+                                        cases.fill_null("").alias(CASES))
     if not result.rejected:
         return lines
     # A rejected row's raw values go under the columns the lines show them in.
@@ -122,7 +129,7 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
 def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:
     """Extra columns under names that never clash with the report's own (a ledger may
     have its own `status` or `source` column)."""
-    taken = set(FIRST) | set(CANONICAL_REST) | ({VERSION} if versioned else set())
+    taken = set(FIRST) | {CASES} | set(CANONICAL_REST) | ({VERSION} if versioned else set())
     out = []
     for name in extra_columns(table):
         alias = name

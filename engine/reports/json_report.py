@@ -18,7 +18,8 @@ def line_record(line: LineResult) -> dict[str, Any]:
         "status": line.status,
         "amount": format_plain(values["amount"]),
         "findings": [{"rule": f.rule, "status": f.status, "clause": f.clause,
-                      "message": f.message} for f in line.findings],
+                      "message": f.message, **({"case": f.case} if f.case else {})}
+                     for f in line.findings],
         "grant": values["grant"],
         "pack_version": line.pack_version,
         "purpose": values["purpose"],
@@ -51,6 +52,9 @@ def report(result: CheckResult) -> dict[str, Any]:
         } for check in result.ringfences],
         "status": result.status,
     }
+    cases = result.case_list()
+    if cases:
+        out["cases"] = [{**case, "amount": format_plain(case["amount"])} for case in cases]
     if result.rejected:
         out["summary"]["rejected"] = {
             "rows": len(result.rejected),
