@@ -22,14 +22,15 @@ payment batch), not an invoice number, and says nothing about duplicates.
 
 - Duplicate payments (crossline.duplicate):
   - exact, high: payments with the same reference, amount and supplier. Low
-    (for review) when they are all on one date and three or more, or fewer than
-    the invoice's lines that day: that is how an itemised invoice is written
-    (107 checks at £40; two £500 items among its other lines), or when the
-    supplier is paid that amount on duplicate_recurring_payments days or more
-    (its routine, billed in twos); low too when
-    they are on duplicate_recurring_payments days or more: the reference then
-    names a standing payment (a placement, a lease), paid month after month
-    (usually further apart than duplicate_window_days);
+    (for review) when they are all on one date and no two are equal in every
+    column the input has (the grant and purpose charged aside): that is how an
+    itemised invoice is written (107 checks at £40, each its own line in the
+    finance system), while a line written twice, or one invoice charged to two
+    grants, is equal throughout. Low too when they are on
+    duplicate_recurring_payments days or more, usually further apart than
+    duplicate_window_days: the reference then names a standing payment (a
+    placement, a lease), paid month after month (a payment of it again within
+    days is the next check's);
   - the same supplier and amount paid again within duplicate_window_days,
     medium: unless the amount is the supplier's routine rate (paid
     duplicate_recurring_payments times or more, usually no further apart than
@@ -54,6 +55,7 @@ import polars as pl
 
 from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, POS, SPLIT,
                               labels, named, ranked_cases)
+from .table import ROW, SEQ, SOURCE
 from .hashkeys import repeated
 from .message_columns import gbp
 from .models.awards import CrossLineChecks
@@ -151,37 +153,41 @@ def _exact(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
     candidates = keyed.filter(repeated(keyed, keys))
     if candidates.is_empty():
         return EMPTY_CASES
-    # How many lines the invoice has on the day: equal lines among others are its items.
-    invoice = ["_reference", "_who", "date"]
-    sizes = keyed.filter(pl.col("_reference").is_in(candidates["_reference"].implode())) \
-        .group_by(invoice).agg(pl.len().alias("_size"))
-    # And how many days the supplier is paid the amount: one invoice of two equal lines,
-    # of an amount paid on many days, is the supplier's routine billing, written twice.
-    paid = (keyed.filter(pl.col("_who") >= 0).group_by("_who", "amount")
-            .agg(pl.col("date").n_unique().alias("_paid")))
-    groups = (candidates.join(sizes, on=invoice, how="left")
-              .join(paid, on=["_who", "amount"], how="left").sort(POS)
-              .group_by(keys, maintain_order=True)
+    # Lines of one invoice on one day with one amount are its items (107 checks at £40,
+    # two £500 items among its others) unless one is written twice: equal in every column
+    # the input has (the grant and purpose it is charged to aside), where items differ in
+    # one at least (their own line numbers in the finance system). Twins share the group's
+    # keys, so only candidates are read.
+    candidates = candidates.with_columns(_twins(table, candidates))
+    groups = (candidates.sort(POS).group_by(keys, maintain_order=True)
               .agg(pl.col(POS), pl.len().cast(pl.Int64).alias("n"),
-                   pl.col("date").n_unique().alias("_days"), pl.col("_size").max(),
-                   pl.col("_paid").max(), pl.col("date").is_not_null().all().alias("_dated"),
+                   pl.col("date").n_unique().alias("_days"),
+                   pl.col("date").is_not_null().all().alias("_dated"), pl.col("_twin").any(),
                    pl.col("date").unique().sort().diff().dt.total_days().median()
                    .alias("_usual"))
               .with_row_index("_group"))
     groups = _labelled(table, _unreversed(table, groups, candidates, credits))
-    itemised = (pl.col("_days") == 1) & pl.col("_dated") & (
-        (pl.col("n") >= 3) | (pl.col("_size") > pl.col("n"))
-        | (pl.col("_paid").fill_null(0) >= checks.duplicate_recurring_payments))
+    itemised = (pl.col("_days") == 1) & pl.col("_dated")
     # Paid on many days, usually further apart than the window, under one reference: the
     # reference names a placement or a lease, not an invoice, and each payment is the
     # next month's. A payment of it again within days is the close check's.
     standing = ((pl.col("_days") >= checks.duplicate_recurring_payments)
                 & (pl.col("_usual") > checks.duplicate_window_days))
     note = (pl.when(itemised)
-            .then(pl.lit("; for review: equal lines of one invoice on one day may be its items"))
+            .then(pl.lit("; for review: lines of one invoice on one day, each differing in "
+                         "some column, may be its items"))
             .otherwise(pl.format("; for review: paid on {} days under one reference, a "
                                  "standing payment", pl.col("_days"))))
-    return _cases(groups, "the same reference and amount", itemised | standing, note, HIGH)
+    return _cases(groups, "the same reference and amount",
+                  (itemised | standing) & ~pl.col("_twin"), note, HIGH)
+
+
+def _twins(table: pl.DataFrame, candidates: pl.DataFrame) -> pl.Series:
+    """Per candidate: whether another is equal to it in every column the input has, but
+    where it is, its id, and the grant and purpose it is charged to."""
+    written = [name for name in table.columns
+               if name not in (SOURCE, ROW, SEQ, "line_id", "grant", "purpose")]
+    return table.select(written)[candidates[POS]].is_duplicated().alias("_twin")
 
 
 def _cases(groups: pl.DataFrame, how: str, review: pl.Expr, note: pl.Expr, strength: int
@@ -208,6 +214,7 @@ def _close(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
     if candidates.is_empty():
         return EMPTY_CASES
     candidates = candidates.sort("_supplier", "amount", "date", POS)
+    candidates = candidates.with_columns(_twins(table, candidates))
     same = ((pl.col("_supplier") == pl.col("_supplier").shift(1))
             & (pl.col("amount") == pl.col("amount").shift(1)))
     gap = (pl.col("date") - pl.col("date").shift(1)).dt.total_days()
@@ -227,6 +234,7 @@ def _close(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
     runs = (candidates.group_by("_run").agg(
         pl.col("_supplier").first(), pl.col("amount").first(), pl.col(POS).sort(),
         pl.len().cast(pl.Int64).alias("n"), pl.col("date").n_unique().alias("_days"),
+        pl.col("_twin").any(),
         (pl.col("_reference").n_unique() + pl.col("_reference").null_count()).alias("_refs"))
         .filter(pl.col("n") >= 2)
         .join(routine, on=["_supplier", "amount"], how="left")
@@ -246,7 +254,7 @@ def _close(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
         "a day)", pl.col("_times"), pl.col("_batch")))
         .otherwise(pl.lit("; for review: all on one day")))
     return _cases(runs, f"the same supplier and amount within {window} days",
-                  recurring | one_day, note, MEDIUM)
+                  (recurring | one_day) & ~pl.col("_twin"), note, MEDIUM)
 
 
 __all__ = ["CLAUSES", "CrossLine", "DUPLICATE", "SPLIT", "cross_line_checks",

@@ -15,9 +15,10 @@ ledger shows it (days paid per month, over the ledger's span):
 - medium: the supplier is seldom paid;
 - low, for review: otherwise (a supplier paid now and then invoicing two jobs
   on one day is common);
-- a supplier paid routinely (frequent_supplier_days_per_month or more) is a
-  suspect only through its invoices just below the threshold: its other
-  invoices are its routine;
+- invoices just below the threshold are also taken by themselves, apart from
+  the supplier's other invoices (which can make a run too long to be one
+  purchase); a supplier paid routinely (frequent_supplier_days_per_month or
+  more) is a suspect only through those: its other invoices are its routine;
 - a seldom-paid supplier (seldom_supplier_days_per_month or fewer, the case's
   own days aside, in a ledger of three months or more) has no routine to
   explain invoices up to split_seldom_window_days apart, so they count as one
@@ -70,10 +71,11 @@ def split_cases(table: pl.DataFrame, payments: pl.DataFrame, checks: CrossLineCh
         below = invoices.filter(pl.col("total") < threshold).with_columns(
             (pl.col("total") * 100 >= threshold * checks.split_near_threshold_percent)
             .alias("_near"))
-        # A routinely paid supplier's invoices are its routine, unless just below.
-        below = below.filter(~frequent | pl.col("_near"))
-        found.append(_runs(table, below, threshold, checks.split_window_days, None,
-                           checks.split_max_invoices))
+        # Invoices just below the threshold cluster among the supplier's others, as
+        # their own run: a routinely paid supplier's other invoices are its routine.
+        for candidates in (below.filter(pl.col("_near")), below.filter(~frequent)):
+            found.append(_runs(table, candidates, threshold, checks.split_window_days, None,
+                               checks.split_max_invoices))
         if months >= MONTHS_TO_JUDGE:
             found.append(_runs(table, below.filter(~frequent), threshold,
                                checks.split_seldom_window_days,

@@ -41,6 +41,7 @@ class Line:
     date: date | None
     supplier: str | None  # folded; None when not compared by name
     reference: str | None  # folded; None when blank
+    written: tuple = ()  # every column as written, but where the line is, its id, its grant
 
 
 LEGAL_FORMS = {"limited", "ltd", "plc", "llp", "lp", "inc", "incorporated", "co", "company",
@@ -72,7 +73,9 @@ def fold_reference(reference: str | None) -> str | None:
 
 def as_lines(rows: list[dict]) -> list[Line]:
     return [Line(pos, row["amount"], row["date"], fold_supplier(row["supplier"]),
-                 fold_reference(row["reference"])) for pos, row in enumerate(rows)]
+                 fold_reference(row["reference"]),
+                 (row["amount"], row["date"], row["supplier"], row["reference"]))
+            for pos, row in enumerate(rows)]
 
 
 def payments(lines: list[Line]) -> list[Line]:
@@ -126,16 +129,13 @@ def exact_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
         if len(group) < 2 or not unreversed(group, lines):
             continue
         days = {p.date for p in group}
-        size = max(sum(1 for q in keyed if (q.reference, q.supplier, q.date)
-                       == (reference, supplier, p.date)) for p in group)
-        routine_days = len({q.date for q in keyed if q.supplier is not None
-                            and (q.supplier, q.amount) == (supplier, amount)})
-        itemised = len(days) == 1 and None not in days and (len(group) >= 3 or size > len(group)
-                                       or routine_days >= checks.duplicate_recurring_payments)
+        itemised = len(days) == 1 and None not in days
         between = gaps(days)
         standing = (len(days) >= checks.duplicate_recurring_payments and bool(between)
                     and statistics.median(between) > checks.duplicate_window_days)
-        found.append((DUPLICATE, LOW if itemised or standing else HIGH,
+        # Two lines equal in every column are one line written twice: never items.
+        twins = len({p.written for p in group}) < len(group)
+        found.append((DUPLICATE, LOW if (itemised or standing) and not twins else HIGH,
                       frozenset(p.pos for p in group)))
     return found
 
@@ -169,7 +169,9 @@ def close_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
                 continue
             one_reference = len({p.reference for p in run}) == 1 and run[0].reference is not None
             one_day = len({p.date for p in run}) == 1
-            strength = LOW if (routine and not one_reference) or one_day else MEDIUM
+            twins = len({p.written for p in run}) < len(run)
+            review = ((routine and not one_reference) or one_day) and not twins
+            strength = LOW if review else MEDIUM
             found.append((DUPLICATE, strength, frozenset(p.pos for p in run)))
     return found
 
@@ -218,9 +220,10 @@ def split_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
             near = invoice.total * 100 >= threshold * checks.split_near_threshold_percent
             frequent = (len(paid_days[invoice.supplier])
                         >= checks.frequent_supplier_days_per_month * months)
-            if invoice.total < threshold and (near or not frequent):
+            if invoice.total < threshold:
                 below.append((invoice, near, frequent))
-        tries = [(checks.split_window_days, None, below)]
+        tries = [(checks.split_window_days, None, [b for b in below if b[1]]),
+                 (checks.split_window_days, None, [b for b in below if not b[2]])]
         if months >= 3:
             tries.append((checks.split_seldom_window_days,
                           checks.seldom_supplier_days_per_month * months,
