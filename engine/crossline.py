@@ -59,7 +59,7 @@ from .table import ROW, SEQ, SOURCE
 from .hashkeys import repeated
 from .message_columns import gbp
 from .models.awards import CrossLineChecks
-from .suppliers import codes, fold_references, fold_suppliers
+from .suppliers import fold_references, supplier_codes
 
 CLAUSES = {
     DUPLICATE: "Standard grant condition: the grant may only meet eligible expenditure "
@@ -105,8 +105,8 @@ def compared_lines(table: pl.DataFrame) -> pl.DataFrame:
     reference (null when there is none to compare)."""
     return pl.DataFrame([
         pl.int_range(table.height, dtype=pl.Int64, eager=True).alias(POS), table["amount"],
-        table["date"], codes(table["supplier"], fold_suppliers).alias("_supplier"),
-        codes(table["reference"], fold_references).alias("_reference")])
+        table["date"], supplier_codes(table["supplier"]).alias("_supplier"),
+        fold_references(table["reference"]).alias("_reference")])
 
 
 def _reversals(candidates: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
@@ -144,10 +144,11 @@ def _exact(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
            checks: CrossLineChecks) -> pl.DataFrame:
     """Payments with the same reference, amount and supplier (redacted or blank
     suppliers count as one), the reference not being a label several suppliers share."""
-    labels_ = (payments.drop_nulls(["_reference", "_supplier"]).select("_reference", "_supplier")
+    # Most references are one line's own: only the others can be labels or duplicates.
+    shared = payments.filter(repeated(payments, ["_reference"]))
+    labels_ = (shared.drop_nulls(["_reference", "_supplier"]).select("_reference", "_supplier")
                .unique().filter(pl.col("_reference").is_duplicated())["_reference"].unique())
-    keyed = payments.filter(pl.col("_reference").is_not_null()
-                            & ~pl.col("_reference").is_in(labels_.implode())).with_columns(
+    keyed = shared.filter(~pl.col("_reference").is_in(labels_.implode())).with_columns(
         pl.col("_supplier").cast(pl.Int64).fill_null(-1).alias("_who"))
     keys = ["_reference", "amount", "_who"]
     candidates = keyed.filter(repeated(keyed, keys))

@@ -35,7 +35,7 @@ from .crossline_cases import EMPTY_CASES, HIGH, LOW, MEDIUM, POS, SPLIT, labels,
 from .message_columns import gbp
 from .models.awards import CrossLineChecks
 from .suppliers import fold_suppliers
-from .hashkeys import value_codes
+from .hashkeys import repeated, value_codes
 
 DAYS_PER_MONTH = 30
 #: A ledger of a month or two cannot show that a supplier is seldom paid: most suppliers
@@ -48,40 +48,61 @@ def split_cases(table: pl.DataFrame, payments: pl.DataFrame, checks: CrossLineCh
                 ) -> pl.DataFrame:
     lines = payments.drop_nulls(["_supplier", "date"])
     if checks.split_framework_suppliers:
-        lines = lines.filter(~_framework(table, checks)
-                             .gather(lines[POS]))
+        lines = lines.filter(~_framework(table, checks).gather(lines[POS]))
     if lines.height < 2:
         return EMPTY_CASES
     day = pl.col("date").cast(pl.Int64)
     first, last = payments.select(day.min().alias("a"), day.max().alias("b")).row(0)
     months = max(1.0, (last - first + 1) / DAYS_PER_MONTH)
     paid = lines.group_by("_supplier").agg(pl.col("date").n_unique().alias("_paid_days"))
-    invoices = (lines.with_columns(pl.when(pl.col("_reference").is_not_null())
-                                   .then(pl.col("_reference").cast(pl.Int64))
-                                   .otherwise(-1 - pl.col(POS)).alias("_invoice"))
-                .group_by("_supplier", "_invoice")
-                .agg(pl.col(POS).sort(), pl.col("amount").sum().alias("total"),
-                     pl.col("date").min().alias("day"))
-                .join(paid, on="_supplier")
-                .with_columns(pl.col(POS).list.first().alias("_first"))
-                .sort("_supplier", "day", "_first"))
+    invoices, others = _invoices(lines)
     frequent = pl.col("_paid_days") >= checks.frequent_supplier_days_per_month * months
+    invoices = (invoices.filter(pl.col("total") < max(checks.split_thresholds))
+                .sort("_supplier", "day", "_invoice"))
+    # An invoice with none of its supplier's others within the longest window is in no run
+    # at any threshold (leaving invoices out only widens gaps): most of a large ledger's.
+    longest = max(checks.split_window_days, checks.split_seldom_window_days)
+    near = ((pl.col("_supplier") == pl.col("_supplier").shift(1))
+            & ((pl.col("day") - pl.col("day").shift(1)).dt.total_days() <= longest))
+    invoices = (invoices.filter(near.fill_null(False) | near.shift(-1).fill_null(False))
+                .join(paid, on="_supplier", maintain_order="left")
+                .with_columns(frequent.alias("_frequent")))
     found = []
     for threshold in sorted(set(checks.split_thresholds)):
         below = invoices.filter(pl.col("total") < threshold).with_columns(
             (pl.col("total") * 100 >= threshold * checks.split_near_threshold_percent)
             .alias("_near"))
+        occasional = below.filter(~pl.col("_frequent"))
         # Invoices just below the threshold cluster among the supplier's others, as
         # their own run: a routinely paid supplier's other invoices are its routine.
-        for candidates in (below.filter(pl.col("_near")), below.filter(~frequent)):
-            found.append(_runs(table, candidates, threshold, checks.split_window_days, None,
-                               checks.split_max_invoices))
+        for candidates in (below.filter(pl.col("_near")), occasional):
+            found.append(_runs(table, candidates, others, threshold, checks.split_window_days,
+                               None, checks.split_max_invoices))
         if months >= MONTHS_TO_JUDGE:
-            found.append(_runs(table, below.filter(~frequent), threshold,
+            found.append(_runs(table, occasional, others, threshold,
                                checks.split_seldom_window_days,
                                checks.seldom_supplier_days_per_month * months,
                                checks.split_max_invoices))
     return pl.concat(found)
+
+
+def _invoices(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per invoice, named by its first line's position (`_invoice`), with its
+    supplier, total and day; and (_pos, _invoice) for the other lines of invoices of
+    several lines. Lines sharing a supplier and reference are one invoice; a line with no
+    reference, or a reference of its own (most of them), is an invoice by itself."""
+    shared = repeated(lines, ["_supplier", "_reference"])
+    alone = lines.filter(~shared).select(
+        pl.col(POS).alias("_invoice"), "_supplier", pl.col("amount").alias("total"),
+        pl.col("date").alias("day"))
+    # Lines keep input order within a group: the first is the earliest.
+    several = lines.filter(shared).with_columns(
+        pl.col(POS).first().over("_supplier", "_reference").alias("_invoice"))
+    together = (several.group_by("_invoice", maintain_order=True)
+                .agg(pl.col("_supplier").first(), pl.col("amount").sum().alias("total"),
+                     pl.col("date").min().alias("day")))
+    others = several.filter(pl.col(POS) != pl.col("_invoice")).select(POS, "_invoice")
+    return pl.concat([alone, together.select(alone.columns)]), others
 
 
 def _framework(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Series:
@@ -92,29 +113,40 @@ def _framework(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Series:
         .gather(numbers).fill_null(False)
 
 
-def _runs(table: pl.DataFrame, invoices: pl.DataFrame, threshold: int, window: int,
-          seldom_days: float | None, max_invoices: int) -> pl.DataFrame:
+def _runs(table: pl.DataFrame, invoices: pl.DataFrame, others: pl.DataFrame,
+          threshold: int, window: int, seldom_days: float | None, max_invoices: int
+          ) -> pl.DataFrame:
     """Cases: runs of one supplier's invoices each at most `window` days after the one
     before, of two or more invoices reaching the threshold; with `seldom_days`, only
     runs of suppliers paid on at most that many days besides the run's own."""
     if invoices.height < 2:
         return EMPTY_CASES
+    same = pl.col("_supplier") == pl.col("_supplier").shift(1)
     gap = (pl.col("day") - pl.col("day").shift(1)).dt.total_days()
-    runs = (invoices.with_columns(
-        (~((pl.col("_supplier") == pl.col("_supplier").shift(1)) & (gap <= window)))
-        .fill_null(True).cum_sum().alias("_run"))
-        .group_by("_run").agg(
-            pl.col("_supplier").first(), pl.col("_paid_days").first(),
-            pl.col(POS).list.explode(keep_nulls=False, empty_as_null=False), pl.col("_first"), pl.len().cast(pl.Int64).alias("n"),
-            pl.col("total").sum().alias("amount"), pl.col("_near").sum().alias("_near"),
-            pl.col("day").min().alias("_from"), pl.col("day").max().alias("_to"),
-            pl.col("day").n_unique().alias("_days"))
-        .filter((pl.col("n") >= 2) & (pl.col("n") <= max_invoices)
-                & (pl.col("amount") >= threshold)))
+    joined = (same & (gap <= window)).fill_null(False)
+    # Most invoices are alone in their run: only those joined to a neighbour are grouped.
+    runs = (invoices.with_columns((~joined).cum_sum().alias("_run"),
+                                  (joined | joined.shift(-1).fill_null(False)).alias("_in"))
+            .filter(pl.col("_in"))
+            .group_by("_run").agg(
+                pl.col("_supplier").first(), pl.col("_paid_days").first(),
+                pl.col("_invoice").alias("_first"), pl.len().cast(pl.Int64).alias("n"),
+                pl.col("total").sum().alias("amount"), pl.col("_near").sum().alias("_near"),
+                pl.col("day").min().alias("_from"), pl.col("day").max().alias("_to"),
+                pl.col("day").n_unique().alias("_days"))
+            .filter((pl.col("n") >= 2) & (pl.col("n") <= max_invoices)
+                    & (pl.col("amount") >= threshold)))
     if seldom_days is not None:
         runs = runs.filter(pl.col("_paid_days") - pl.col("_days") <= seldom_days)
     if runs.is_empty():
         return EMPTY_CASES
+    # Back from invoices to their lines: an invoice of several lines brings each of them.
+    invoice_of = runs.select("_run", pl.col("_first").alias("_invoice")).explode("_invoice")
+    lines = (pl.concat([invoice_of.with_columns(pl.col("_invoice").alias(POS)),
+                        invoice_of.join(others, on="_invoice")
+                        .select("_run", "_invoice", POS)])
+             .group_by("_run").agg(pl.col(POS).sort()))
+    runs = runs.join(lines, on="_run")
     runs = runs.sort(pl.col("_first").list.first())
     members = runs.select(pl.col("_first").list.head(8).alias("_p"),
                           pl.int_range(pl.len()).alias("_r")).explode("_p")

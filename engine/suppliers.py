@@ -2,9 +2,7 @@
 
 Finance systems write one supplier many ways ("ACME LTD", "Acme Limited",
 "Acme, Ltd.") and one invoice number many ways ("INV-0042", "inv 42"): each
-is folded to one form before any two lines are compared. A ledger names far
-fewer suppliers and references than it has lines, so each distinct text is
-folded once and the lines get numbers (hashkeys.value_codes).
+is folded to one form before any two lines are compared.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ REDACTED = r"redact|personal (?:data|information|details)|withheld|data protecti
 def fold_suppliers(names: pl.Series) -> pl.Series:
     """Each name as compared: NFKC, lower case, punctuation and legal forms dropped,
     single spaces; null for blank and redacted names."""
-    folded = (names.str.normalize("NFKC").str.to_lowercase()
+    folded = (_nfkc(names).str.to_lowercase()
               .str.replace_all(r"[^\w\s]|_", " ").str.replace_all(LEGAL_FORMS, " ")
               .str.replace_all(r"\s+", " ").str.strip_chars())
     return pl.select(pl.when(~names.str.to_lowercase().str.contains(REDACTED) & (folded != ""))
@@ -32,14 +30,32 @@ def fold_suppliers(names: pl.Series) -> pl.Series:
 
 def fold_references(references: pl.Series) -> pl.Series:
     """Each reference as compared: NFKC, lower case, letters and digits only, leading
-    zeros of each number dropped ("INV-0042" is "inv42"); null when nothing is left."""
-    folded = (references.str.normalize("NFKC").str.to_lowercase()
-              .str.replace_all(r"[\W_]", "").str.replace_all(r"(^|\D)0+(\d)", "$1$2"))
+    zeros of each number dropped ("INV-0042" is "inv42"); null when nothing is left.
+
+    Folded line by line: most references are an invoice's own, so there are nearly as
+    many distinct ones as lines, and numbering them first would cost more than it saves.
+    """
+    folded = _nfkc(references).str.to_lowercase().str.replace_all(r"[\W_]", "")
+    folded = _where(folded, folded.str.contains(r"(?:^|\D)0\d"),
+                    lambda texts: texts.str.replace_all(r"(^|\D)0+(\d)", "$1$2"))
     return pl.select(pl.when(folded != "").then(folded))[:, 0]
 
 
-def codes(values: pl.Series, fold) -> pl.Series:
-    """Per line, a number for its folded value (null where it folds to null)."""
-    numbers, distinct = value_codes(values)
-    folded, _ = value_codes(fold(distinct))
+def supplier_codes(names: pl.Series) -> pl.Series:
+    """Per line, a number for its folded supplier (null where it folds to null). A ledger
+    names far fewer suppliers than it has lines: each name is folded once."""
+    numbers, distinct = value_codes(names)
+    folded, _ = value_codes(fold_suppliers(distinct))
     return folded.gather(numbers)
+
+
+def _nfkc(texts: pl.Series) -> pl.Series:
+    """NFKC, only where there is something other than ASCII to fold (rarely)."""
+    return _where(texts, texts.str.contains(r"[^\x00-\x7f]"),
+                  lambda some: some.str.normalize("NFKC"))
+
+
+def _where(values: pl.Series, mask: pl.Series, change) -> pl.Series:
+    """`values` with `change` applied to the values where `mask` is true, and only to them."""
+    where = mask.fill_null(False).arg_true()
+    return values.clone().scatter(where, change(values.gather(where))) if where.len() else values
