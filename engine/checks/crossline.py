@@ -1,8 +1,11 @@
 """Checks across lines, in Python (polars): duplicate payments and split purchases.
 
-Both are at risk, never non-compliant: they are signs an auditor follows up,
-not proof. Each finding names the related lines by id and file:row (the first
-few, and how many more).
+Each suspect is a case: an id, a kind, a strength, its lines, its money and a
+one-line reason (crossline_cases.py ranks them). A case of strength high or
+medium is at risk, and each of its lines gets a finding naming the case; a
+case of strength low is for review: listed in the reports, leaving its lines'
+status alone. Nothing here is ever non-compliant: these are signs an auditor
+follows up, not proof.
 
 Scope: both checks run over the whole input (every file and every grant of
 the run), because that is where an auditor looks for them: the same invoice
@@ -10,105 +13,96 @@ paid in two monthly exports, or charged once to each of two grants, is the
 double payment that matters most, and a supplier's purchases are split across
 the council's procurement, whatever grant each part is charged to.
 
-Suppliers are compared as text after Unicode NFKC folding, lower-casing and
-collapsing spaces ("ＡＣＭＥ  Ltd" is "Acme Ltd"); references ignoring case.
+Suppliers and references are compared folded (suppliers.py): case, spacing,
+punctuation and Ltd/Limited aside; references also ignoring leading zeros.
 Suppliers written as redacted personal data are not compared by name (many
-different people share that name); their references still are.
+different people share that name); their references still are. A reference
+written on lines of two or more different suppliers is a label (a period, a
+payment batch), not an invoice number, and says nothing about duplicates.
 
-- Duplicate payments: two or more payments with the same supplier, amount and
-  date, or the same reference and amount. A credit reverses a payment when it
-  has the opposite amount and the same reference (or the same supplier and
-  date); each credit reversing a payment of a group sets one payment aside, and
-  the group is flagged while two or more remain. So a credit is never a
-  duplicate of the payment it reverses, and a payment reversed and posted again
-  is one payment, not two.
-- Split purchases: invoices to one supplier, each below the procurement
-  threshold, that together reach it within the window: an invoice is flagged
-  when some window of that many days holds it and other invoices adding up,
-  with it, to the threshold or more. Lines sharing a supplier and reference
-  are one invoice, so an invoice spread over several lines is not a split.
-  Threshold and window are the council's, from the awards file's `checks`.
-Credits and zero lines are never flagged themselves.
-Everything is computed on whole columns of numbers: each line is its position
-in the table, its supplier and reference are codes (hashkeys.py), and text is
-only gathered for the lines a finding names.
+- Duplicate payments (crossline.duplicate):
+  - exact, high: payments with the same reference, amount and supplier. Low
+    (for review) when they are all on one date and no two are equal in every
+    column the input has (the grant and purpose charged aside): that is how an
+    itemised invoice is written (107 checks at £40, each its own line in the
+    finance system), while a line written twice, or one invoice charged to two
+    grants, is equal throughout. Low too when they are on
+    duplicate_recurring_payments days or more, usually further apart than
+    duplicate_window_days: the reference then names a standing payment (a
+    placement, a lease), paid month after month (a payment of it again within
+    days is the next check's);
+  - the same supplier and amount paid again within duplicate_window_days,
+    medium: unless the amount is the supplier's routine rate (paid
+    duplicate_recurring_payments times or more, usually no further apart than
+    the window), or all the payments are on one day (two pupils' fees at one
+    rate), then low.
+  A credit reverses a payment when it has the opposite amount and the same
+  reference (or the same supplier and date); each credit reversing a payment
+  of a group sets one payment aside, and the group is a case while two or more
+  remain. So a credit is never a duplicate of the payment it reverses, and a
+  payment reversed and posted again is one payment, not two.
+- Split purchases (crossline.split): crossline_splits.py.
+Credits and zero lines are never flagged themselves. Everything is computed
+on whole columns of numbers; text is only gathered for the lines a case names.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 
 import polars as pl
 
-from ..core import builtin_rules
-from .hashkeys import repeated, value_codes
-from .message_columns import gbp
 from ..models.awards import CrossLineChecks
 from ..models.table import ROW, SEQ, SOURCE
-
-DUPLICATE, SPLIT = builtin_rules.DUPLICATE.id, builtin_rules.SPLIT.id
-NAMED = 8  # related lines named in a message; the rest are counted
-POS = "_pos"  # a line's position in the table
-
-
-def _supplier_codes(names: pl.Series) -> pl.Series:
-    """Per line, a number for its supplier as compared: names equal after NFKC, lower
-    case and single spaces get one number; blank and redacted names get none.
-
-    A ledger names far fewer suppliers than it has lines: each name is folded once.
-    """
-    numbers, distinct = value_codes(names)
-    # Most names are ASCII with single spaces: only the others need NFKC or respacing.
-    distinct = _where(distinct, distinct.str.contains(r"[^\x00-\x7f]"),
-                      lambda names: names.str.normalize("NFKC"))
-    folded = _where(distinct.str.to_lowercase(), distinct.str.contains(r"\s\s|[^\S ]"),
-                    lambda names: names.str.replace_all(r"\s+", " ")).str.strip_chars()
-    compared = pl.select(pl.when(~folded.str.contains("redacted") & (folded != ""))
-                         .then(folded))[:, 0]
-    codes, _ = value_codes(compared)
-    return codes.gather(numbers)
+from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, POS, SPLIT,
+                              labels, named, ranked_cases)
+from .hashkeys import repeated
+from .message_columns import gbp
+from .suppliers import fold_references, supplier_codes
 
 
-def _where(values: pl.Series, mask: pl.Series, change) -> pl.Series:
-    """`values` with `change` applied to the values where `mask` is true, and only to them."""
-    where = mask.fill_null(False).arg_true()
-    return values.clone().scatter(where, change(values.gather(where))) if where.len() else values
-
-
-def _labels(table: pl.DataFrame, positions: pl.Series) -> pl.Series:
-    """'line_id (file:row)' for the lines at `positions`."""
-    return table.select("line_id", SOURCE, ROW)[positions].select(
-        pl.format("{} ({}:{})", "line_id", SOURCE, ROW))[:, 0]
-
-
-def _named(labels: pl.Expr, count: pl.Expr) -> pl.Expr:
-    more = count.cast(pl.Int64) - NAMED
-    return pl.concat_str([labels.list.head(NAMED).list.join(", "),
-                          pl.when(more > 0).then(pl.format(" and {} more", more)).otherwise(
-                              pl.lit(""))])
+@dataclass(frozen=True)
+class CrossLine:
+    #: One row per finding of an at-risk case: _seq, rule, message, case.
+    findings: pl.DataFrame
+    #: One row per case, ranked (crossline_cases.ranked_cases).
+    cases: pl.DataFrame
 
 
 def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     """One row per finding: _seq, rule, message; sorted by _seq, then rule."""
-    lines = pl.DataFrame([
-        pl.int_range(table.height, dtype=pl.Int64, eager=True).alias(POS), table["amount"],
-        table["date"], _supplier_codes(table["supplier"]).alias("_supplier"),
-        table["reference"].str.to_lowercase().alias("_reference")])
+    return cross_line_checks(table, checks).findings.select(
+        pl.exclude("case")).sort("_seq", "rule")
+
+
+def cross_line_checks(table: pl.DataFrame, checks: CrossLineChecks,
+                      beside: Callable[..., Future] | None = None) -> CrossLine:
+    """Duplicates and splits, as ranked cases. The two checks share nothing more than
+    the compared lines: given `beside` (the pipeline's threads: submit a function to run
+    beside this one), splits run there while duplicates run here, so a large input
+    keeps both cores busy (polars releases the GIL)."""
+    from .crossline_splits import split_cases
+
+    lines = compared_lines(table)
     payments = lines.filter(pl.col("amount") > 0)
     credits = (lines.filter(pl.col("amount") < 0)
                .select(pl.col(POS).alias("_credit"), (-pl.col("amount")).alias("amount"),
                        "date", "_supplier", "_reference"))
-    # The two checks share nothing more: splits run in a thread of their own (polars
-    # releases the GIL), so a large input keeps both cores busy.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        splits = pool.submit(_splits, table, payments, checks)
-        found = [_duplicates(table, payments, credits, keys, what) for keys, what in (
-            (["_supplier", "amount", "date"], "the same supplier, amount and date"),
-            (["_reference", "amount"], "the same reference and amount"))]
-        found.append(splits.result())
-    findings = pl.concat(found).unique(subset=[POS, "rule"], keep="first", maintain_order=True)
-    return findings.select(table[SEQ].gather(findings[POS]).alias(SEQ), "rule",
-                           "message").sort(SEQ, "rule")
+    splits = beside(split_cases, table, payments, checks) if beside else None
+    found = [_exact(table, payments, credits, checks), _close(table, payments, credits, checks),
+             splits.result() if splits else split_cases(table, payments, checks)]
+    return ranked_cases(table, pl.concat(found))
+
+
+def compared_lines(table: pl.DataFrame) -> pl.DataFrame:
+    """Per line: its position, amount, date, and codes for its folded supplier and
+    reference (null when there is none to compare)."""
+    return pl.DataFrame([
+        pl.int_range(table.height, dtype=pl.Int64, eager=True).alias(POS), table["amount"],
+        table["date"], supplier_codes(table["supplier"]).alias("_supplier"),
+        fold_references(table["reference"]).alias("_reference")])
 
 
 def _reversals(candidates: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
@@ -118,136 +112,147 @@ def _reversals(candidates: pl.DataFrame, credits: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(pairs).unique()
 
 
-_EMPTY = pl.DataFrame(schema={POS: pl.Int64, "rule": pl.Utf8, "message": pl.Utf8})
-
-
-def _duplicates(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
-                keys: list[str], what: str) -> pl.DataFrame:
-    candidates = payments.filter(repeated(payments, keys))
-    if candidates.is_empty():
-        return _EMPTY
-    groups = (candidates.with_columns(_labels(table, candidates[POS]).alias("_label"))
-              .group_by(keys).agg(pl.col(POS), pl.col("_label"),
-                                  pl.len().cast(pl.Int64).alias("n"))
-              .with_row_index("_group"))
+def _unreversed(table: pl.DataFrame, groups: pl.DataFrame, candidates: pl.DataFrame,
+                credits: pl.DataFrame) -> pl.DataFrame:
+    """Groups (_group, _pos list, n) with the credits reversing them counted (c) and named
+    (_credits: text), keeping those with two or more payments left."""
     reversing = (groups.select("_group", POS).explode(POS)
                  .join(_reversals(candidates, credits), on=POS)
                  .unique(subset=["_group", "_credit"]).sort("_credit"))
-    reversed_by = (reversing.with_columns(_labels(table, reversing["_credit"])
-                                          .alias("_credit_label"))
-                   .group_by("_group").agg(pl.col("_credit_label"),
-                                           pl.len().cast(pl.Int64).alias("c")))
-    groups = (groups.join(reversed_by, on="_group", how="left")
-              .with_columns(pl.col("c").fill_null(0))
-              .filter(pl.col("n") - pl.col("c") >= 2))
-    credited = pl.when(pl.col("c") > 0).then(pl.format(
-        "; {} reversing credits: {}", pl.col("c"),
-        _named(pl.col("_credit_label"), pl.col("c")))).otherwise(pl.lit(""))
-    return (groups.with_columns(pl.format(
-                "possible duplicate payment: {} lines with {} ({}): {}{}", pl.col("n"),
-                pl.lit(what), gbp(pl.col("amount")), _named(pl.col("_label"), pl.col("n")),
-                credited).alias("message"))
-            .explode(POS).select(POS, pl.lit(DUPLICATE).alias("rule"), "message"))
+    reversed_by = (reversing.with_columns(labels(table, reversing["_credit"]).alias("_label"))
+                   .group_by("_group").agg(pl.col("_label"), pl.len().cast(pl.Int64).alias("c")))
+    return (groups.join(reversed_by, on="_group", how="left")
+            .with_columns(pl.col("c").fill_null(0))
+            .filter(pl.col("n") - pl.col("c") >= 2)
+            .with_columns(pl.when(pl.col("c") > 0).then(pl.format(
+                "; {} reversing credits: {}", pl.col("c"), named(pl.col("_label"), pl.col("c"))))
+                .otherwise(pl.lit("")).alias("_credits")))
 
 
-def _invoices(payments: pl.DataFrame, threshold: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Invoices below the threshold, one row each, named by their first line's position
-    (`_invoice`); and (_pos, _invoice) for the other lines of invoices of several lines.
-
-    Lines sharing a supplier and reference are one invoice; a line with no reference,
-    or a reference of its own, is an invoice by itself.
-    """
-    lines = payments.drop_nulls(["_supplier", "date"])
-    shared = repeated(lines, ["_supplier", "_reference"])
-    alone = (lines.filter(~shared & (pl.col("amount") < threshold))
-             .select(pl.col(POS).alias("_invoice"), "_supplier",
-                     pl.col("amount").alias("total"), pl.col("date").alias("day")))
-    # Lines keep input order within a group: the first is the earliest.
-    shared_lines = lines.filter(shared).with_columns(
-        pl.col(POS).first().over("_supplier", "_reference").alias("_invoice"))
-    together = (shared_lines.group_by("_invoice", maintain_order=True)
-                .agg(pl.col("_supplier").first(), pl.col("amount").sum().alias("total"),
-                     pl.col("date").min().alias("day"))
-                .filter(pl.col("total") < threshold))
-    others = shared_lines.filter(pl.col(POS) != pl.col("_invoice")).select(POS, "_invoice")
-    return pl.concat([alone, together.select(alone.columns)]), others
+def _labelled(table: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """Groups with their members' labels (_labels), named in input order."""
+    members = groups.select("_group", pl.col(POS).list.head(8).alias("_p")).explode("_p")
+    members = members.with_columns(labels(table, members["_p"]).alias("_l"))
+    return groups.join(members.group_by("_group").agg("_l"), on="_group", how="left")
 
 
-def _splits(table: pl.DataFrame, payments: pl.DataFrame, checks: CrossLineChecks
-            ) -> pl.DataFrame:
-    threshold, window = checks.split_threshold, checks.split_window_days
-    invoices, others = _invoices(payments, threshold)
-    if invoices.is_empty():
-        return _EMPTY
-    # One sorted key across suppliers, far enough apart that windows never cross them. A
-    # window longer than the days the invoices span holds what that span holds.
-    day = pl.col("day").cast(pl.Int64)
-    first, last = invoices.select(day.min().alias("first"), day.max().alias("last")).row(0)
-    window = min(window, last - first)
-    spacing = last - first + window + 1
-    invoices = (invoices.with_columns((pl.col("_supplier").cast(pl.Int64) * spacing
-                                       + day - first).alias("_key"))
-                .sort("_key", "_invoice"))
-    key = invoices["_key"]
-    start = key.search_sorted(key - window, side="left").cast(pl.Int64)
-    # Each invoice's window ends with the last invoice of its supplier's day.
-    end = pl.select(pl.when(key != key.shift(-1).fill_null(-1)).then(
-        pl.int_range(key.len(), dtype=pl.Int64)).backward_fill())[:, 0]
-    running = invoices["total"].cum_sum()
-    before = pl.Series([0], dtype=pl.Int64).append(running.head(-1))
-    invoices = invoices.with_columns(
-        start.alias("_start"), end.alias("_end"),
-        (running.gather(end) - before.gather(start)).alias("_sum"))
-    # Window ending at each invoice's day: flagged when it reaches the threshold.
-    flagged = (pl.col("_sum") >= threshold) & (pl.col("_end") > pl.col("_start"))
-    invoices = invoices.with_columns(
-        pl.when(flagged).then(pl.col("_end")).otherwise(None).alias("_flag_end"))
-    # Window ends never go back, so the first flagged window ending at or after an
-    # invoice is the one to test: it holds the invoice when it ends within `window` days.
-    invoices = invoices.with_columns(pl.col("_flag_end").backward_fill().alias("_next"))
-    next_key = key.gather(invoices["_next"].fill_null(0))
-    hit = invoices.with_columns(next_key.alias("_next_key")).filter(
-        pl.col("_next").is_not_null() & (pl.col("_next_key") <= pl.col("_key") + window))
-    if hit.is_empty():
-        return _EMPTY
-    days = invoices["day"]
-    window_end = hit["_next"]
-    window_start = invoices["_start"].gather(window_end)
-    hit = hit.with_columns(
-        (window_end - window_start + 1).alias("_n"),
-        invoices["_sum"].gather(window_end).alias("_total"),
-        days.gather(window_start).alias("_from"), days.gather(window_end).alias("_to"),
-        table["supplier"].gather(hit["_invoice"]).alias("supplier"),
-        _first_labels(table, invoices["_invoice"], window_start, window_end)
-        .alias("_members"))
-    message = pl.format(
-        "possible split purchase: {} invoices to '{}' from {} to {} total {}, each below the "
-        "{} threshold: {}", pl.col("_n"), pl.col("supplier"), pl.col("_from"), pl.col("_to"),
-        gbp(pl.col("_total")), gbp(pl.lit(threshold, dtype=pl.Int64)),
-        _named(pl.col("_members"), pl.col("_n")))
-    found = hit.select("_invoice", message.alias("message"))
-    # Back from invoices to their lines: an invoice of several lines flags each of them.
-    lines = pl.concat([found.select(pl.col("_invoice").alias(POS), "message"),
-                       others.join(found, on="_invoice").select(POS, "message")])
-    return lines.sort(POS).select(POS, pl.lit(SPLIT).alias("rule"), "message")
+def _exact(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
+           checks: CrossLineChecks) -> pl.DataFrame:
+    """Payments with the same reference, amount and supplier (redacted or blank
+    suppliers count as one), the reference not being a label several suppliers share."""
+    # Most references are one line's own: only the others can be labels or duplicates.
+    shared = payments.filter(repeated(payments, ["_reference"]))
+    labels_ = (shared.drop_nulls(["_reference", "_supplier"]).select("_reference", "_supplier")
+               .unique().filter(pl.col("_reference").is_duplicated())["_reference"].unique())
+    keyed = shared.filter(~pl.col("_reference").is_in(labels_.implode())).with_columns(
+        pl.col("_supplier").cast(pl.Int64).fill_null(-1).alias("_who"))
+    keys = ["_reference", "amount", "_who"]
+    candidates = keyed.filter(repeated(keyed, keys))
+    if candidates.is_empty():
+        return EMPTY_CASES
+    # Lines of one invoice on one day with one amount are its items (107 checks at £40,
+    # two £500 items among its others) unless one is written twice: equal in every column
+    # the input has (the grant and purpose it is charged to aside), where items differ in
+    # one at least (their own line numbers in the finance system). Twins share the group's
+    # keys, so only candidates are read.
+    candidates = candidates.with_columns(_twins(table, candidates))
+    groups = (candidates.sort(POS).group_by(keys, maintain_order=True)
+              .agg(pl.col(POS), pl.len().cast(pl.Int64).alias("n"),
+                   pl.col("date").n_unique().alias("_days"),
+                   pl.col("date").is_not_null().all().alias("_dated"), pl.col("_twin").any(),
+                   pl.col("date").unique().sort().diff().dt.total_days().median()
+                   .alias("_usual"))
+              .with_row_index("_group"))
+    groups = _labelled(table, _unreversed(table, groups, candidates, credits))
+    itemised = (pl.col("_days") == 1) & pl.col("_dated")
+    # Paid on many days, usually further apart than the window, under one reference: the
+    # reference names a placement or a lease, not an invoice, and each payment is the
+    # next month's. A payment of it again within days is the close check's.
+    standing = ((pl.col("_days") >= checks.duplicate_recurring_payments)
+                & (pl.col("_usual") > checks.duplicate_window_days))
+    note = (pl.when(itemised)
+            .then(pl.lit("; for review: lines of one invoice on one day, each differing in "
+                         "some column, may be its items"))
+            .otherwise(pl.format("; for review: paid on {} days under one reference, a "
+                                 "standing payment", pl.col("_days"))))
+    return _cases(groups, "the same reference and amount",
+                  (itemised | standing) & ~pl.col("_twin"), note, HIGH)
 
 
-def _first_labels(table: pl.DataFrame, invoices: pl.Series, start: pl.Series,
-                  end: pl.Series) -> pl.Series:
-    """For each window (sorted invoices `start` to `end`), the labels of its first NAMED
-    invoices, each named by its first line (`invoices`: positions in the table).
+def _twins(table: pl.DataFrame, candidates: pl.DataFrame) -> pl.Series:
+    """Per candidate: whether another is equal to it in every column the input has, but
+    where it is, its id, and the grant and purpose it is charged to."""
+    written = [name for name in table.columns
+               if name not in (SOURCE, ROW, SEQ, "line_id", "grant", "purpose")]
+    return table.select(written)[candidates[POS]].is_duplicated().alias("_twin")
 
-    Windows repeat (every invoice of one is flagged by it), and windows overlap: each
-    distinct window is listed once, and each invoice named is labelled once.
-    """
-    windows = pl.DataFrame({"s": start, "e": end})
-    distinct = windows.unique(maintain_order=True).with_row_index("w")
-    members = distinct.select("w", pl.int_ranges(
-        "s", pl.min_horizontal("e", pl.col("s") + NAMED - 1) + 1, dtype=pl.Int64).alias("i")
-    ).explode("i")
-    named = members["i"].unique()
-    labels = pl.DataFrame({"i": named, "label": _labels(table, invoices.gather(named))})
-    lists = (members.join(labels, on="i", how="left", maintain_order="left")
-             .group_by("w", maintain_order=True).agg("label"))
-    return (windows.join(distinct, on=["s", "e"], how="left", maintain_order="left")
-            .join(lists, on="w", how="left", maintain_order="left")["label"])
+
+def _cases(groups: pl.DataFrame, how: str, review: pl.Expr, note: pl.Expr, strength: int
+           ) -> pl.DataFrame:
+    """Duplicate cases from groups of payments: low (for review, saying why in `note`)
+    where `review`, else `strength`."""
+    reason = pl.format(
+        "possible duplicate payment: {} lines with {} ({}): {}{}{}", pl.col("n"), pl.lit(how),
+        gbp(pl.col("amount")), named(pl.col("_l"), pl.col("n")), pl.col("_credits"),
+        pl.when(review).then(note).otherwise(pl.lit("")))
+    return groups.select(pl.lit(DUPLICATE).alias("rule"),
+                         pl.when(review).then(LOW).otherwise(strength).alias("strength"),
+                         POS, (pl.col("amount") * pl.col("n")).alias("amount"),
+                         reason.alias("reason"))
+
+
+def _close(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
+           checks: CrossLineChecks) -> pl.DataFrame:
+    """The same supplier and amount, paid again within the window: runs of payments
+    each at most duplicate_window_days after the one before."""
+    window = checks.duplicate_window_days
+    named_ = payments.drop_nulls(["_supplier", "date"])
+    candidates = named_.filter(repeated(named_, ["_supplier", "amount"]))
+    if candidates.is_empty():
+        return EMPTY_CASES
+    candidates = candidates.sort("_supplier", "amount", "date", POS)
+    candidates = candidates.with_columns(_twins(table, candidates))
+    same = ((pl.col("_supplier") == pl.col("_supplier").shift(1))
+            & (pl.col("amount") == pl.col("amount").shift(1)))
+    gap = (pl.col("date") - pl.col("date").shift(1)).dt.total_days()
+    candidates = candidates.with_columns(
+        (~(same & (gap <= window))).fill_null(True).cum_sum().alias("_run"),
+        pl.when(same).then(gap).alias("_gap"))
+    # An amount the supplier is paid routinely, on many days usually no further apart
+    # than the window (a weekly fee, a day rate): its close payments are the routine.
+    # So is an amount paid three or more times on one day, each with its own reference:
+    # a batch (pupils' fees, allowances at one rate).
+    routine = (candidates.with_columns(pl.len().over("_supplier", "amount", "date")
+                                       .alias("_per_day"))
+               .group_by("_supplier", "amount")
+               .agg(pl.col("date").n_unique().alias("_times"),
+                    pl.col("_gap").filter(pl.col("_gap") > 0).median().alias("_usual"),
+                    pl.col("_per_day").max().alias("_batch")))
+    runs = (candidates.group_by("_run").agg(
+        pl.col("_supplier").first(), pl.col("amount").first(), pl.col(POS).sort(),
+        pl.len().cast(pl.Int64).alias("n"), pl.col("date").n_unique().alias("_days"),
+        pl.col("_twin").any(),
+        (pl.col("_reference").n_unique() + pl.col("_reference").null_count()).alias("_refs"))
+        .filter(pl.col("n") >= 2)
+        .join(routine, on=["_supplier", "amount"], how="left")
+        .sort(pl.col(POS).list.first()).with_row_index("_group"))
+    if runs.is_empty():
+        return EMPTY_CASES
+    runs = _labelled(table, _unreversed(table, runs, candidates, credits))
+    # One reference throughout is one invoice paid again, however often: no routine.
+    often = checks.duplicate_recurring_payments
+    recurring = ((((pl.col("_times") >= often) & (pl.col("_usual") <= window))
+                  | (pl.col("_batch") >= often)) & (pl.col("_refs") != 1))
+    # Payments on one day at one amount are two pupils' fees at one rate far more often
+    # than one invoice paid twice; when they share a reference, the exact check says so.
+    one_day = pl.col("_days") == 1
+    note = (pl.when(recurring).then(pl.format(
+        "; for review: the supplier is paid this amount routinely (on {} days, up to {} times "
+        "a day)", pl.col("_times"), pl.col("_batch")))
+        .otherwise(pl.lit("; for review: all on one day")))
+    return _cases(runs, f"the same supplier and amount within {window} days",
+                  (recurring | one_day) & ~pl.col("_twin"), note, MEDIUM)
+
+
+__all__ = ["CrossLine", "DUPLICATE", "SPLIT", "cross_line_checks",
+           "cross_line_findings", "compared_lines"]

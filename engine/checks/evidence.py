@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 
 from .. import __version__
-from ..core.money import format_plain
 from ..core.paths import shown_path
 from ..models.awards import CrossLineChecks
 from ..packs.compiled import CompiledPack
@@ -47,8 +46,7 @@ def evidence(request, packs: dict[str, CompiledPack], digests: dict[str, str | N
         "map": described(request.column_map),
         "options": {"rules": request.rules, "skip_bad_rows": request.skip_bad_rows,
                     **request.options},
-        "checks": {"split_threshold": format_plain(checks.split_threshold),
-                   "split_window_days": checks.split_window_days},
+        "checks": checks.evidence(),
     }
 
 

@@ -33,6 +33,8 @@ class Finding:
     status: str
     clause: str
     message: str
+    #: the cross-line case a cross-line finding belongs to (its id, e.g. D1)
+    case: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,10 @@ class CheckResult:
     award_lines: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
     #: What counts toward --fail-on (engine/gate.Gate), once the caller has decided it
     gate: Any = None
-    #: The split threshold and window the cross-line checks used (the awards file's `checks`)
+    #: Cross-line cases, ranked, one row each: id, kind, strength, status, amount, reason,
+    #: _seq (list: its lines) (see crossline_cases.py)
+    cases: pl.DataFrame | None = None
+    #: The settings the cross-line checks used (the awards file's `checks`)
     checks: CrossLineChecks | None = None
     #: Each line's rule and award findings as text (see own_findings), if already rendered
     own_text: pl.Series | None = None
@@ -102,12 +107,41 @@ class CheckResult:
         return self.own_text
 
     @cached_property
-    def _cross_by_seq(self) -> dict[int, list[tuple[str, str]]]:
-        out: dict[int, list[tuple[str, str]]] = {}
+    def _cross_by_seq(self) -> dict[int, list[tuple[str, str, str | None]]]:
+        out: dict[int, list[tuple[str, str, str | None]]] = {}
         if self.cross is not None:
-            for seq, rule, message in self.cross.iter_rows():
-                out.setdefault(seq, []).append((rule, message))
+            cases = self.cross["case"] if "case" in self.cross.columns else None
+            for index, (seq, rule, message) in enumerate(
+                    self.cross.select(SEQ, "rule", "message").iter_rows()):
+                out.setdefault(seq, []).append(
+                    (rule, message, None if cases is None else cases[index]))
         return out
+
+    def case_list(self) -> list[dict[str, Any]]:
+        """The cross-line cases, ranked: id, kind, strength, status, amount (pence),
+        reason, and lines (line_id, source, row of each)."""
+        if self.cases is None or not self.cases.height:
+            return []
+        exploded = self.cases.select("id", SEQ).explode(SEQ)
+        where = self.table.select(SEQ, "line_id", SOURCE, ROW)
+        lines: dict[str, list[dict]] = {}
+        for case, line_id, source, row in (exploded.join(where, on=SEQ, how="left",
+                                                         maintain_order="left")
+                                           .select("id", "line_id", SOURCE, ROW).iter_rows()):
+            lines.setdefault(case, []).append({"line_id": line_id, "source": source,
+                                               "row": row})
+        return [{**case, "lines": lines[case["id"]]}
+                for case in self.cases.drop(SEQ).iter_rows(named=True)]
+
+    def case_column(self) -> pl.Series | None:
+        """Per line of the table, in its order: the ids of the cases it is in, at risk or
+        for review ('D1 S3'), null for none; None when the run has no cases."""
+        if self.cases is None or not self.cases.height:
+            return None
+        member = self.cases.select("id", SEQ).explode(SEQ).group_by(
+            SEQ, maintain_order=True).agg(pl.col("id").str.join(" "))
+        return self.table.select(SEQ).join(member, on=SEQ, how="left",
+                                           maintain_order="left")["id"]
 
     @property
     def summary(self) -> dict[str, Bucket]:
@@ -178,8 +212,9 @@ class CheckResult:
                 amounts = {rule_status: row["amount"] - over, "non_compliant": over}
             else:
                 amounts = {"non_compliant": row["amount"]}
-        for cross_rule, message in self._cross_by_seq.get(row[SEQ], ()):
-            findings.append(Finding(cross_rule, "at_risk", CROSS_LINE_CLAUSES[cross_rule], message))
+        for cross_rule, message, case in self._cross_by_seq.get(row[SEQ], ()):
+            findings.append(Finding(cross_rule, "at_risk", CROSS_LINE_CLAUSES[cross_rule],
+                                    message, case))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
                           in_force.version, row.get(LINE))

@@ -50,7 +50,7 @@ DUPLICATE = BuiltInRule(
            "incurred (a payment made twice is not)")
 SPLIT = BuiltInRule(
     "crossline.split", "Possible split purchase below a procurement threshold", "at_risk",
-    clause="Council contract procedure rules (threshold and window from the awards file's "
+    clause="Council contract procedure rules (thresholds and windows from the awards file's "
            "checks): a purchase may not be split to stay below a procurement threshold")
 REJECTED_ROW = BuiltInRule("input.rejected-row",
                            "Row that could not be read, left out of the check", "at_risk",

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from .lines import Line
+from ..core.money import format_plain
 from .types import Pence, StrictModel, Text
 
 
@@ -28,11 +29,84 @@ class Award(StrictModel):
 
 
 class CrossLineChecks(StrictModel):
-    # The default is read as the file's value would be (pounds), so the schema shows 5000
-    # and CrossLineChecks(split_threshold=...) built in code means pounds too.
-    split_threshold: Pence = Field(default=5000, validate_default=True,
-                                   description="procurement threshold, pounds")
-    split_window_days: int = Field(default=30, ge=0, description="window for split payments")
+    """The council's settings for the cross-line checks (duplicate payments, split
+    purchases). Each default is what internal audit commonly tests; see the README."""
+
+    # Money defaults are read as the file's values would be (pounds), so the schema shows
+    # 5000 and CrossLineChecks(split_thresholds=[...]) built in code means pounds too.
+    split_thresholds: list[Pence] = Field(
+        default=[5000, 25000, 100000], validate_default=True, min_length=1,
+        description="procurement thresholds, pounds (default 5000, 25000, 100000: the "
+                    "quote, tender and key-decision bands most councils' contract rules "
+                    "set). A split is invoices each below one, together at or above it")
+    split_threshold: Pence | None = Field(
+        default=None, description="one threshold, pounds: the same as split_thresholds: "
+                                  "[it] (kept for files written before there were bands)")
+    split_window_days: int = Field(
+        default=3, ge=0,
+        description="days between one supplier's invoices that still count as one purchase "
+                    "(default 3: internal audit looks at invoices on the same day or a "
+                    "few days apart)")
+    split_seldom_window_days: int = Field(
+        default=14, ge=0,
+        description="the same for a seldom-paid supplier (default 14: a supplier the "
+                    "council rarely pays has no routine that explains two invoices a week "
+                    "or two apart)")
+    split_near_threshold_percent: int = Field(
+        default=95, ge=1, le=100,
+        description="invoices at or above this share of a threshold sit just below it "
+                    "(default 95: split invoices cluster at 95-99% of it); a split of "
+                    "such invoices is the strongest, even for a frequently paid supplier")
+    frequent_supplier_days_per_month: int = Field(
+        default=4, ge=1,
+        description="a supplier paid on at least this many days a month (on average over "
+                    "the ledger) is paid routinely (default 4: weekly or more, as agency "
+                    "timesheets and care placements are): its invoices are a split suspect "
+                    "only when they cluster just below a threshold")
+    seldom_supplier_days_per_month: float = Field(
+        default=0.25, ge=0,
+        description="a supplier paid on at most this many days a month (on average over "
+                    "the ledger), a possible split's own days aside, is seldom paid "
+                    "(default 0.25: quarterly or less; in a ledger of a month or two, only "
+                    "a supplier paid on no other day), and its invoices up to "
+                    "split_seldom_window_days apart count as one purchase")
+    split_max_invoices: int = Field(
+        default=4, ge=2,
+        description="the most invoices a split is taken to be (default 4: a purchase is "
+                    "split into two, three or four invoices; a supplier's longer run of "
+                    "invoices close together is how it bills routine work, one per job)")
+    split_framework_suppliers: list[str] = Field(
+        default=[],
+        description="suppliers under framework contracts, left out of split checks: their "
+                    "call-off orders are each within a contract already procured (names "
+                    "compared as the checks compare suppliers: case, punctuation and "
+                    "Ltd/Limited aside)")
+    duplicate_window_days: int = Field(
+        default=5, ge=0,
+        description="days within which the same amount paid to the same supplier again is "
+                    "a possible duplicate payment (default 5: a payment run or two)")
+    duplicate_recurring_payments: int = Field(
+        default=3, ge=2,
+        description="an amount a supplier is paid on at least this many days, usually (the "
+                    "median gap) no more than duplicate_window_days apart, is its routine "
+                    "rate (a weekly fee, a standard agency rate): close payments of it are "
+                    "for review, not at risk (default 3: two payments are no routine). So "
+                    "is a reference paid on this many days: it names a standing payment")
+
+    @model_validator(mode="after")
+    def _one_threshold_setting(self):
+        if self.split_threshold is None:
+            return self
+        if "split_thresholds" in self.model_fields_set:
+            raise ValueError("give split_thresholds or split_threshold, not both")
+        object.__setattr__(self, "split_thresholds", [self.split_threshold])
+        return self
+
+    def evidence(self) -> dict:
+        """The effective settings, as a report records them (money as 2-dp strings)."""
+        settings = self.model_dump(exclude={"split_threshold"})
+        settings["split_thresholds"] = [format_plain(p) for p in self.split_thresholds]
+        return settings
 
 
 class AwardsFile(StrictModel):

@@ -13,7 +13,7 @@ from ..checks.classify import classify
 from ..gate.gate import load_gate
 from . import threads
 from ..checks.evidence import evidence, evidence_files, sha256_of
-from ..checks.crossline import cross_line_findings
+from ..checks.crossline import cross_line_checks
 from ..packs.compiled import CompiledPack
 from ..core.errors import InputError
 from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
@@ -74,9 +74,9 @@ class _Award:
 def run_check(request: CheckRequest) -> CheckResult:
     step = request.progress or (lambda stage, done, total: None)
     # polars and hashlib release the GIL: inputs are hashed while they are read, and the
-    # cross-line checks and award limits run beside classification (which alone calls
-    # durable-rules).
-    background = threads.pool(3)
+    # cross-line checks (duplicates, and splits beside them) and the award limits run
+    # beside classification, which alone calls durable-rules, on this thread.
+    background = threads.pool(4)
     digests = {path: background.submit(sha256_of, path) for path in
                evidence_files(request.inputs, request.awards, request.column_map)}
     packs = load_packs(Path(request.rules) if request.rules else None)
@@ -92,7 +92,7 @@ def run_check(request: CheckRequest) -> CheckResult:
         raise RejectedRowsError(rejected)
     compiled = {grant: _compiled(packs[grant]) for grant in awards}
     done = len(request.inputs)
-    crossing = background.submit(cross_line_findings, table, checks)
+    crossing = background.submit(cross_line_checks, table, checks, background.submit)
     by_grant = {grant: found.award for grant, found in awards.items()}
     limits = background.submit(award_limits, table, by_grant)
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
@@ -102,7 +102,8 @@ def run_check(request: CheckRequest) -> CheckResult:
     # tabular reports need them; if the checks are done already, a report renders them.
     own_text = None if crossing.done() else own_findings(
         table, compiled, {grant: award.amount for grant, award in by_grant.items()})
-    cross = crossing.result()
+    crossline = crossing.result()
+    cross = crossline.findings
     flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
         table[SEQ].search_sorted(cross[SEQ].unique()), 1)
     table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
@@ -113,7 +114,8 @@ def run_check(request: CheckRequest) -> CheckResult:
                      checks, _input_facts(files, table, out_of_scope))
     background.shutdown()
     result = CheckResult(table, compiled, ringfences, council, evidence=found,
-                         rejected=rejected, cross=cross, checks=checks, own_text=own_text,
+                         rejected=rejected, cross=cross, cases=crossline.cases, checks=checks,
+                         own_text=own_text,
                          out_of_scope=out_of_scope, reconciled={
                              check.grant: (f.path, _shown_total(f).row)
                              for f in files if (check := stated.get(f.path)) is not None},

@@ -56,4 +56,6 @@ def _plain(value) -> str:
         return "none"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(item) for item in value) + "]"
     return str(value)

@@ -21,6 +21,9 @@ from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ,
                             extra_columns)
 
 FINDINGS = "findings"
+#: After the findings, when the run has cross-line cases: the ids of each line's cases,
+#: at risk or for review (the JSON report lists the cases themselves).
+CASES = "cases"
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
          "non_compliant_amount", FINDINGS]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
@@ -93,6 +96,10 @@ def flat_frame(result: CheckResult,
             *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
+        cases = result.case_column()
+        if cases is not None:
+            lines = lines.insert_column(FIRST.index(FINDINGS) + 1,
+                                        cases.fill_null("").alias(CASES))
     if result.outside is not None:
         lines = pl.concat([lines, inert(_out_of_scope_rows(result, lines, dict(extras)))])
     if not result.rejected:
@@ -145,7 +152,7 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
 def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:
     """Extra columns under names that never clash with the report's own (a ledger may
     have its own `status` or `source` column)."""
-    taken = set(FIRST) | set(CANONICAL_REST) | ({VERSION} if versioned else set())
+    taken = set(FIRST) | {CASES} | set(CANONICAL_REST) | ({VERSION} if versioned else set())
     out = []
     for name in extra_columns(table):
         alias = name

@@ -165,6 +165,21 @@ def render(result: CheckResult) -> str:
                    f"<td>{escape(c.message)} <span class='clause'>[{escape(c.clause)}]</span>"
                    "</td></tr>")
     out.append("</tbody></table>")
+    cases = result.case_list()
+    if cases:
+        out.append(f"<h2>Cross-line cases ({len(cases)})</h2><table id='cases'><thead><tr>"
+                   "<th>case</th><th>kind</th><th>strength</th><th>status</th>"
+                   "<th class='num'>amount</th><th class='num'>lines</th><th>reason</th>"
+                   "</tr></thead><tbody>")
+        for c in cases:
+            status = (f"<span class='badge {c['status']}'>{LABEL[c['status']]}</span>"
+                      if c["status"] in LABEL else escape(c["status"]))
+            out.append(f"<tr><td>{escape(c['id'])}</td><td>{escape(c['kind'])}</td>"
+                       f"<td>{escape(c['strength'])}</td><td>{status}</td>"
+                       f"<td class='num'>{format_gbp(c['amount'])}</td>"
+                       f"<td class='num'>{len(c['lines'])}</td><td>{escape(c['reason'])}</td>"
+                       "</tr>")
+        out.append("</tbody></table>")
     grants = sorted({line.values["grant"] for line in lines})
     purposes = sorted({line.values["purpose"] or NO_PURPOSE for line in lines})
     out.append(f"<h2>Lines (<span id='shown'>{len(lines)}</span> of {len(lines)} shown)</h2>"

@@ -19,7 +19,8 @@ def line_record(line: LineResult) -> dict[str, Any]:
         "status": line.status,
         "amount": format_plain(values["amount"]),
         "findings": [{"rule": f.rule, "status": f.status, "clause": f.clause,
-                      "message": f.message} for f in line.findings],
+                      "message": f.message, **({"case": f.case} if f.case else {})}
+                     for f in line.findings],
         "grant": values["grant"],
         "pack_version": line.pack_version,
         "purpose": values["purpose"],
@@ -60,6 +61,9 @@ def report(result: CheckResult) -> dict[str, Any]:
             {"line_id": line_id, "source": source, "row": row, "amount": format_plain(amount)}
             for line_id, source, row, amount in result.out_of_scope.select(
                 "line_id", SOURCE, ROW, "amount").iter_rows()]
+    cases = result.case_list()
+    if cases:
+        out["cases"] = [{**case, "amount": format_plain(case["amount"])} for case in cases]
     if result.rejected:
         out["summary"]["rejected"] = {
             "rows": len(result.rejected),

@@ -51,6 +51,13 @@ def render(result: CheckResult) -> str:
                   [[esc(g), esc(p), *(format_gbp(a[s]) for s in
                                        ("compliant", "at_risk", "non_compliant"))]
                    for (g, p), a in totals.by_purpose(result, lines).items()])
+    cases = result.case_list()
+    if cases:
+        out += [f"## Cross-line cases ({len(cases)})", ""]
+        out += _table(["case", "kind", "strength", "status", "amount", "lines", "reason"],
+                      [[esc(c["id"]), esc(c["kind"]), esc(c["strength"]), LABEL.get(
+                          c["status"], c["status"]), format_gbp(c["amount"]),
+                        str(len(c["lines"])), esc(c["reason"])] for c in cases])
     flagged = [line for line in lines if line.findings]
     out += [f"## Lines with findings ({len(flagged)} of {len(lines)})", ""]
     rows = []

@@ -45,6 +45,9 @@ def write(result: CheckResult, console: Console) -> None:
     console.print(_summary(result))
     console.print(_purposes(totals.by_purpose(result, lines)))
     console.print(_ringfences(result))
+    cases = result.case_list()
+    if cases:
+        console.print(_cases(cases))
     console.print(Text.assemble("Overall: ", _status(result.status)))
     # A file that does not add up to its own total is said in full, whatever the width.
     for check in result.ringfences:
@@ -138,4 +141,19 @@ def _ringfences(result: CheckResult) -> Table:
                                   if check.check == RECONCILIATION else "plan total")
         table.add_row(check.grant, label, format_gbp(check.allocated), format_gbp(check.spent),
                       _status(check.status), check.message)
+    return table
+
+
+def _cases(cases: list[dict]) -> Table:
+    """The cross-line cases, strongest first: at risk, or for review."""
+    table = Table(title="Cross-line cases", title_justify="left", box=box.SIMPLE_HEAD,
+                  expand=True)
+    for name in ("case", "kind", "strength", "status", "amount", "lines", "reason"):
+        table.add_column(name, justify="right" if name in ("amount", "lines") else "left",
+                         overflow="fold", no_wrap=name != "reason",
+                         ratio=1 if name == "reason" else None)
+    for case in cases:
+        status = _status(case["status"]) if case["status"] != "review" else Text("review")
+        table.add_row(case["id"], case["kind"], case["strength"], status,
+                      format_gbp(case["amount"]), str(len(case["lines"])), case["reason"])
     return table

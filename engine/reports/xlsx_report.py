@@ -64,6 +64,15 @@ def _book(result: CheckResult) -> Workbook:
         rings.append([_cell(rings, v) for v in (c.grant, c.check, c.purpose or "",
                                                 to_decimal(c.allocated), to_decimal(c.spent),
                                                 c.status, c.message, c.clause)])
+    cases = result.case_list()
+    if cases:
+        sheet = book.create_sheet("cases")
+        sheet.append(["case", "kind", "strength", "status", "amount", "lines", "reason"])
+        for c in cases:
+            sheet.append([_cell(sheet, v) for v in (
+                c["id"], c["kind"], c["strength"], c["status"], to_decimal(c["amount"]),
+                ", ".join(f"{line['line_id']} ({line['source']}:{line['row']})"
+                          for line in c["lines"]), c["reason"])])
     if result.rejected:
         rejected = book.create_sheet("rejected")
         rejected.append(["source", "row", "reasons", "raw"])

@@ -80,12 +80,17 @@ def test_bundled_pack_files_point_editors_at_their_schema(path):
     assert (path.parent / found.group(1)).resolve() == SCHEMA_DIR / f"{expected}.schema.json"
 
 
-def test_the_split_threshold_default_reads_as_a_file_value_would():
+def test_the_split_thresholds_default_reads_as_a_file_value_would():
     """The schema tells editors the default an awards file gets; written in the file, that
     value must mean the same (pounds), in a file and in code."""
     from ringfence.engine.models.awards import CrossLineChecks
 
     schema = json.loads((SCHEMA_DIR / "awards.schema.json").read_text(encoding="utf-8"))
-    shown = schema["$defs"]["CrossLineChecks"]["properties"]["split_threshold"]["default"]
-    assert CrossLineChecks(split_threshold=shown) == CrossLineChecks()
-    assert CrossLineChecks().split_threshold == 500000  # £5,000, as the README says
+    shown = schema["$defs"]["CrossLineChecks"]["properties"]["split_thresholds"]["default"]
+    assert shown == [5000, 25000, 100000]
+    assert CrossLineChecks(split_thresholds=shown).split_thresholds == \
+        CrossLineChecks().split_thresholds
+    # £5,000, £25,000 and £100,000, as the README says
+    assert CrossLineChecks().split_thresholds == [500000, 2500000, 10000000]
+    # The single threshold of files written before bands means the same, in pounds.
+    assert CrossLineChecks(split_threshold=5000).split_thresholds == [500000]

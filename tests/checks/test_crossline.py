@@ -67,13 +67,22 @@ def test_cross_line_case(case, cli, tmp_path):
                        for o in related), finding["message"]
         if flagged[line["line_id"]] and line["status"] != "non_compliant":
             assert line["status"] == "at_risk"
+    at_risk = {case["id"] for case in report.get("cases", []) if case["status"] == "at_risk"}
+    named = {f["case"] for line in report["lines"] for f in line["findings"] if "case" in f}
+    assert named == at_risk
+    cases = [{"kind": case["kind"], "strength": case["strength"],
+              "lines": sorted(line["line_id"] for line in case["lines"])}
+             for case in report.get("cases", [])]
+    for expected in case.get("cases", []):
+        assert expected in cases, cases
 
 
 def test_thresholds_reach_the_evidence(cli, tmp_path):
     case = {"lines": [{"line_id": "A", "date": "2025-06-01", "amount": 1}],
             "checks": {"split_threshold": 1000, "split_window_days": 7}}
     evidence = run(cli, tmp_path, case)["evidence"]
-    assert evidence["checks"] == {"split_threshold": "1000.00", "split_window_days": 7}
+    assert evidence["checks"] == {**CrossLineChecks().evidence(),
+                                  "split_thresholds": ["1000.00"], "split_window_days": 7}
 
 
 def flagged_lines(lines: list[dict]) -> set[tuple[str, str]]:
