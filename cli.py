@@ -15,6 +15,7 @@ from ringfence.engine.core.errors import InputError, one_line
 from ringfence.engine.inputs.ledger import RejectedRowsError
 from ringfence.engine.gate.gate import load_gate
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
+from ringfence.engine.reports.replacing import is_file_target, replacing
 from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
 
 FORMATS = tuple(WRITERS)
@@ -75,6 +76,8 @@ def cli() -> None:
 def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on, jobs,
           waivers, no_waivers, today, baseline) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
+    _refuse_overwriting(output, fmt, input=inputs, awards=awards, map=column_map, waivers=waivers,
+                        baseline=baseline)
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
@@ -123,16 +126,41 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
             raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
         writer.write(result, sys.stdout, context)
         return
-    with _writing_to(output):
+    # Each file takes its name only when complete (replacing.py): a run that fails leaves
+    # the earlier report, and its evidence, as they were.
+    with _writing_to(output), replacing(output) as path:
+        context.output = path
         if writer.binary or writer.to_file:
             writer.write(result, None, context)
         else:
-            with open(output, "w", encoding="utf-8", newline="") as stream:
+            with open(path, "w", encoding="utf-8", newline="") as stream:
                 writer.write(result, stream, context)
-        if fmt == "csv":  # a CSV file has nowhere of its own to carry its evidence
-            with open(f"{output}.evidence.json", "w", encoding="utf-8") as stream:
+        # A CSV file has nowhere of its own to carry its evidence; /dev/null has no beside.
+        if fmt == "csv" and is_file_target(output):
+            with replacing(f"{output}.evidence.json") as evidence, \
+                    open(evidence, "w", encoding="utf-8") as stream:
                 json.dump(result.evidence, stream, indent=2, ensure_ascii=False)
                 stream.write("\n")
+
+
+def _refuse_overwriting(output: str | None, fmt: str, **files) -> None:
+    """--output must not name a file the run reads (directly, or through a link): the
+    report would destroy its own input. `files` maps an option's name to its path(s)."""
+    if not output:
+        return
+    targets = [output] + ([f"{output}.evidence.json"] if fmt == "csv" else [])
+    for option, paths in files.items():
+        for path in paths if isinstance(paths, (list, tuple)) else [paths]:
+            if path and any(_same_file(target, path) for target in targets):
+                raise InputError(f"--output is the {option} file {path}: refusing to "
+                                 f"overwrite it", source=output)
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):
+        return False
 
 
 @contextmanager
@@ -244,13 +272,16 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     (e.g. origin/main:budget.yaml)."""
     from ringfence.engine.pipeline.diff import DiffRequest, run_diff
 
+    _refuse_overwriting(output, fmt, input=[base, head], awards=awards, map=column_map,
+                        waivers=waivers)
     result = run_diff(DiffRequest(base, head, awards=awards, rules=rules, column_map=column_map,
                                   fail_on=fail_on, waivers=None if no_waivers else waivers,
                                   today=_today(today)))
     writer = DIFF_WRITERS[fmt]
     context = WriteContext(output=output, is_terminal=output is None and sys.stdout.isatty())
     if output:
-        with _writing_to(output), open(output, "w", encoding="utf-8", newline="") as stream:
+        with _writing_to(output), replacing(output) as path, \
+                open(path, "w", encoding="utf-8", newline="") as stream:
             writer.write(result, stream, context)
     else:
         writer.write(result, sys.stdout, context)

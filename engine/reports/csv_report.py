@@ -13,7 +13,6 @@ import re
 import polars as pl
 
 from .flat import FINDINGS, flat_frame, text_columns
-from .replacing import replacing
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -40,8 +39,9 @@ def write(result, stream, context) -> None:
     """To `stream`, or when it is None to the file `context.output`."""
     frame = inert_headers(flat_frame(result, inert=inert_cells))
     if stream is None:
-        # As bytes (polars writes UTF-8) to a newly created file: see replacing.py.
-        with replacing(context.output) as path, open(path, "wb") as file:
+        # As bytes (polars writes UTF-8) to a file opened here: polars' write_csv(path)
+        # would create it and then open it again truncating it, which ext4 flushes on close.
+        with open(context.output, "wb") as file:
             frame.write_csv(file)
         return
     # Through the text layer a quarter-gigabyte report would be decoded and encoded again

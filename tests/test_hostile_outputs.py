@@ -1,0 +1,128 @@
+"""Reports are written atomically and never over what the run reads (issue 18: 5, 6, 7, 17).
+
+A report takes its name only once it is complete: a run that fails while writing
+leaves the earlier report (and the CSV's evidence beside it) as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import REPO
+
+from ringfence.engine.reports import replacing as replacing_module
+from ringfence.engine.reports.replacing import replacing
+
+PROPOSAL = REPO / "cases" / "rotherham-2025-26" / "proposal.yaml"
+
+
+class _DiskFull(OSError):
+    def __init__(self):
+        super().__init__(28, "No space left on device")
+
+
+def _failing_halfway(real):
+    """A writer that writes part of its report, then fails as a full disk would."""
+    def write(result, stream, context):
+        if stream is None:
+            with open(context.output, "wb") as file:
+                file.write(b"half a report")
+        else:
+            stream.write("half a report")
+        raise _DiskFull()
+    return write
+
+
+@pytest.mark.parametrize("fmt, module", [("csv", "csv_report"), ("xlsx", "xlsx_report"),
+                                         ("md", "md_report"), ("html", "html_report")])
+def test_a_failed_write_leaves_the_earlier_report_and_its_evidence(cli, tmp_path, monkeypatch,
+                                                                   fmt, module):
+    from importlib import import_module
+
+    report = tmp_path / f"report.{fmt}"
+    report.write_bytes(b"last run's report")
+    evidence = tmp_path / f"report.{fmt}.evidence.json"
+    evidence.write_text("last run's evidence")
+    writer = import_module(f"ringfence.engine.reports.{module}")
+    monkeypatch.setattr(writer, "write", _failing_halfway(writer.write))
+    run = cli("check", PROPOSAL, "--format", fmt, "--output", report)
+    assert run.code == 2, run.stderr
+    assert "cannot write the report: No space left on device" in run.stderr
+    assert report.read_bytes() == b"last run's report"
+    assert evidence.read_text() == "last run's evidence"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [report.name, evidence.name]
+
+
+def test_the_csv_and_its_evidence_are_replaced_together(cli, tmp_path):
+    report = tmp_path / "report.csv"
+    report.write_text("old\n")
+    (tmp_path / "report.csv.evidence.json").write_text("old\n")
+    assert cli("check", PROPOSAL, "--format", "csv", "--output", report).code == 0
+    assert report.read_text().startswith("source,row,line_id")
+    assert '"inputs"' in (tmp_path / "report.csv.evidence.json").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv", "report.csv.evidence.json"]
+
+
+def test_the_swap_keeps_the_earlier_reports_permissions_without_os_replace(tmp_path, monkeypatch):
+    """On Linux the names are exchanged (no flush of the new file on ext4); os.replace is
+    only the fallback."""
+    report = tmp_path / "r.txt"
+    report.write_text("old")
+    report.chmod(0o640)
+    used = []
+    monkeypatch.setattr(replacing_module.os, "replace",
+                        lambda *a: used.append(a) or os.rename(*a))
+    with replacing(str(report)) as path, open(path, "w") as stream:
+        stream.write("new")
+    assert report.read_text() == "new"
+    assert oct(report.stat().st_mode & 0o777) == oct(0o640)
+    assert used == [] or not hasattr(replacing_module._libc(), "renameat2")
+    assert os.listdir(tmp_path) == ["r.txt"]
+
+
+def test_dev_null_gets_no_evidence_beside_it(cli, tmp_path):
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null")
+    run = cli("check", PROPOSAL, "--format", "csv", "--output", "/dev/null")
+    assert run.code == 0, run.stderr
+    assert not os.path.exists("/dev/null.evidence.json")
+
+
+@pytest.mark.parametrize("option", ["input", "--awards", "--map", "--waivers", "--baseline"])
+@pytest.mark.parametrize("through", ["directly", "symlink", "hard link"])
+def test_output_naming_a_file_the_run_reads_is_refused(cli, tmp_path, option, through):
+    protected = tmp_path / "read.yaml"
+    protected.write_text("kept: true\n")
+    output = protected
+    if through == "symlink":
+        output = tmp_path / "out.json"
+        output.symlink_to(protected)
+    elif through == "hard link":
+        output = tmp_path / "out.json"
+        os.link(protected, output)
+    args = ["check", protected if option == "input" else PROPOSAL]
+    if option != "input":
+        args += [option, protected]
+    run = cli(*args, "--format", "json", "--output", output)
+    assert run.code == 2, run.stderr
+    assert "refusing to overwrite it" in run.stderr and len(run.stderr.splitlines()) == 1
+    assert protected.read_text() == "kept: true\n"
+
+
+def test_the_csv_evidence_may_not_overwrite_an_input_either(cli, tmp_path):
+    proposal = tmp_path / "r.csv.evidence.json"
+    proposal.write_bytes(PROPOSAL.read_bytes())
+    run = cli("check", proposal, "--format", "csv", "--output", tmp_path / "r.csv")
+    assert run.code == 2 and "refusing to overwrite" in run.stderr
+    assert proposal.read_bytes() == PROPOSAL.read_bytes()
+
+
+def test_diff_output_naming_its_input_is_refused(cli, tmp_path):
+    head = tmp_path / "head.yaml"
+    head.write_bytes(PROPOSAL.read_bytes())
+    run = cli("diff", PROPOSAL, head, "--output", head)
+    assert run.code == 2 and "refusing to overwrite" in run.stderr
+    assert head.read_bytes() == PROPOSAL.read_bytes()
