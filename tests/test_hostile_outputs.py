@@ -126,3 +126,27 @@ def test_diff_output_naming_its_input_is_refused(cli, tmp_path):
     run = cli("diff", PROPOSAL, head, "--output", head)
     assert run.code == 2 and "refusing to overwrite" in run.stderr
     assert head.read_bytes() == PROPOSAL.read_bytes()
+
+
+@pytest.mark.parametrize("spec", ["--output=written.txt:budget.yaml", "-o:budget.yaml",
+                                  "--output=written.txt"])
+def test_diff_never_passes_a_revision_to_git_as_an_option(tmp_path, spec):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path)
+    repo.commit("budget.yaml", (REPO / "tests" / "fixtures" / "ci" / "budget.yaml").read_text(),
+                "Budget")
+    run = repo.ringfence("diff", "--", spec, "budget.yaml")
+    assert run.returncode == 2, run.stderr
+    assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "budget.yaml"]
+
+
+def test_git_is_told_where_its_options_end(monkeypatch, tmp_path):
+    from ringfence.engine.pipeline import diff
+
+    seen = []
+    monkeypatch.setattr(diff.subprocess, "run", lambda argv, **kw: seen.append(argv) or
+                        subprocess.CompletedProcess(argv, 0, b"lines: []\n", b""))
+    diff._local("main:budget.yaml", tmp_path, {})
+    assert seen == [["git", "show", "--end-of-options", "main:budget.yaml"]]
