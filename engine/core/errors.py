@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class InputError(Exception):
     """Bad input: the CLI prints `str(error)` on one line and exits 2."""
@@ -18,7 +20,7 @@ class InputError(Exception):
     def render(self) -> str:
         where = ""
         if self.source:
-            where = self.source
+            where = visible(self.source)
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
@@ -26,5 +28,31 @@ class InputError(Exception):
         return f"{where}{field}{one_line(self.message)}"
 
 
+#: An error line is read by a person: a bad value of megabytes is quoted in part.
+MAX_LINE = 600
+_HEAD, _TAIL = 400, 150
+
+
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """`text` on one line, control characters shown, and at most about MAX_LINE long
+    (the middle left out: the start names the file and value, the end says what is wrong)."""
+    flat = " ".join(visible(str(text)).split())
+    if len(flat) <= MAX_LINE:
+        return flat
+    return f"{flat[:_HEAD]} … ({len(flat) - _HEAD - _TAIL:,} characters left out) … {flat[-_TAIL:]}"
+
+
+#: Characters that would act on a terminal (escape sequences, carriage return, backspace,
+#: bidirectional overrides) rather than show: C0 and C1 controls but tab and newline.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Input text made safe to show on a terminal: each control character as an escape
+    (ESC as `\\x1b`), so that it is seen, never run."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -12,6 +12,7 @@ import json
 from html import escape
 
 from ..checks import totals
+from ..core.errors import visible
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from ..core.status import STATUSES
@@ -207,4 +208,5 @@ def render(result: CheckResult) -> str:
 
 
 def write(result, stream, context) -> None:
-    stream.write(render(result))
+    # HTML has no place for control characters (NUL above all): input's are shown as escapes.
+    stream.write(visible(render(result)))
