@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from .conditions import AllOf, AnyOfNodes, Node, Test, word_pattern
+from .facts import words
 
 
 @lru_cache(maxsize=4096)
@@ -45,8 +46,8 @@ def holds(test: Test, fact: Mapping[str, Any]) -> bool:
     if op == "not_in":
         return not any(actual == v and type(actual) is type(v) for v in expected)
     if op == "matches":
-        # The fact's first word-suffix is the whole words-only text.
-        return _regex(word_pattern(expected)).fullmatch(actual[0]) is not None
+        # The whole text, not what the fact gives durable-rules to test (facts.word_facts).
+        return _regex(word_pattern(expected)).fullmatch(words(fact[test.field])) is not None
     raise ValueError(f"unknown operator {op}")
 
 
