@@ -170,3 +170,27 @@ def test_extra_lists_and_maps_read_as_json_not_python(cli, tmp_path):
     assert "['a'" not in text and "{'k'" not in text and "True" not in text
     run = cli("check", path, "--format", "csv")
     assert '"[""a"", ""1.50"", {""k"": ""v""}]"' in run.stdout and ",true" in run.stdout
+
+
+def _huge_lines(count: int) -> str:
+    return proposal(*(line('"999999999999999.99"', line_id=f"L{i}") for i in range(count)))
+
+
+def test_amounts_whose_total_could_overflow_are_refused_naming_the_line(cli, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(_huge_lines(100))
+    run = cli("check", path, "--format", "json")
+    assert run.code == 2, run.stderr
+    # 90 lines reach £89,999,999,999,999,999.10; the 91st passes £90,000,000,000,000,000.
+    assert run.stderr.startswith(f"ringfence: {path}:97: amount: the amounts up to this line")
+
+
+def test_the_largest_totals_allowed_are_exact_and_never_wrap(cli, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(_huge_lines(90))
+    run = cli("check", path, "--format", "json")
+    assert run.code == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert report["summary"]["total"]["amount"] == f"{90 * 99999999999999999 // 100}.{90 * 99999999999999999 % 100:02d}"
+    assert report["summary"]["compliant"]["amount"] == "100000.00"
+    assert [line["status"] for line in report["lines"]][1:] == ["non_compliant"] * 89

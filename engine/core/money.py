@@ -28,6 +28,12 @@ _MONEY = re.compile(MONEY_PATTERN)
 MAX_POUNDS = 10**15 - 1
 
 
+#: The most that the amounts of one run may add up to, ignoring sign: every total, running
+#: total and difference from an award (at most MAX_POUNDS) then fits a 64-bit column,
+#: where polars would wrap around silently (a total past the award coming out negative).
+MAX_TOTAL_PENCE = 9 * 10**18
+
+
 class MoneyError(ValueError):
     pass
 
