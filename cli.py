@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 
@@ -124,6 +126,8 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
     if not output:
         if writer.binary:
             raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
+        if fmt != "table":  # a file format is UTF-8 whatever the console's encoding
+            _reconfigure(sys.stdout, encoding="utf-8")
         writer.write(result, sys.stdout, context)
         return
     # Each file takes its name only when complete (replacing.py): a run that fails leaves
@@ -288,7 +292,16 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     sys.exit(1 if result.fails else 0)
 
 
+def _reconfigure(stream, **settings) -> None:
+    if hasattr(stream, "reconfigure"):  # a real text stream (not a test's StringIO)
+        stream.reconfigure(**settings)
+
+
 def main(argv: list[str] | None = None) -> None:
+    # A console that cannot show a character (cp1252 has no box drawing) gets an escape
+    # for it, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        _reconfigure(stream, errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="ringfence", standalone_mode=False)
     except RejectedRowsError as exc:
@@ -305,16 +318,37 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), exc.exit_code)
     except BrokenPipeError:
         sys.exit(1)
+    except MemoryError:
+        _out_of_memory()
     except OSError as exc:
         # polars reports a reader that stopped early (| head) as a plain OSError.
         if "Broken pipe" in str(exc):
             sys.exit(1)
+        if exc.errno == errno.ENOMEM or "(os error 12)" in str(exc):
+            _out_of_memory()
         _internal_error(exc)
     except Exception as exc:
         _internal_error(exc)
+    except BaseException as exc:
+        # polars' Rust panics arrive as pyo3's PanicException, which is not an Exception.
+        if type(exc).__name__ != "PanicException":
+            raise
+        if any(word in str(exc) for word in ("alloc", "capacity overflow", "out of memory")):
+            _out_of_memory()
+        _internal_error(exc)
 
 
-def _internal_error(exc: Exception) -> None:
+#: Exit 1 means findings at or above --fail-on: a CI gate must tell running out of
+#: memory apart from that, and from bad input (2) or a bug (3).
+EXIT_OUT_OF_MEMORY = 4
+
+
+def _out_of_memory() -> None:
+    _fail("out of memory: the inputs need more memory than this machine allows (fewer or "
+          "smaller input files per run, or --jobs 1, need less)", EXIT_OUT_OF_MEMORY)
+
+
+def _internal_error(exc: BaseException) -> None:
     """A bug, not the user's input: still one line, unless asked for the traceback."""
     if os.environ.get("RINGFENCE_DEBUG"):
         raise exc
@@ -327,8 +361,16 @@ def _fail(message: str, code: int) -> None:
 
 
 def run() -> None:
-    """The console entry point: main(), then exit at once. A million-line check leaves
-    a gigabyte of tables that Python would otherwise free piece by piece on its way out."""
+    """The console entry point: main() in a watched child process (see _watched)."""
+    _watched(_run_main)
+
+
+def _run_main() -> None:
+    """main(), then exit at once. A million-line check leaves a gigabyte of tables that
+    Python would otherwise free piece by piece on its way out."""
+    if not os.environ.get("RINGFENCE_DEBUG"):
+        # A Rust abort (out of memory) then says so in two lines, not with a backtrace.
+        os.environ["RUST_BACKTRACE"] = "0"
     code = 0
     try:
         main()
@@ -342,6 +384,35 @@ def run() -> None:
     except BrokenPipeError:  # the reader stopped early (| head): nothing left to say
         code = code or 1
     os._exit(code)
+
+
+def _watched(work) -> None:
+    """Runs `work` in a forked child and exits as it did. Running out of memory inside
+    polars' Rust code aborts the process (SIGABRT, after Rust's own one-line message),
+    and the kernel's out-of-memory killer sends SIGKILL: neither can be caught where it
+    happens, so this small parent reports them with their own exit code."""
+    try:
+        child = os.fork() if hasattr(os, "fork") else None
+    except OSError:
+        child = None
+    if not child:
+        work()  # the child (or, where there is no fork, the process itself)
+        return
+    # Ctrl-C reaches the child from the terminal; a signal sent to this process only
+    # (a CI job cancelled) is passed on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda number, _frame: os.kill(child, number))
+    _, status = os.waitpid(child, 0)
+    if os.WIFEXITED(status):
+        os._exit(os.WEXITSTATUS(status))
+    number = os.WTERMSIG(status)
+    if number in (signal.SIGABRT, signal.SIGKILL):
+        name = signal.Signals(number).name
+        os.write(2, f"ringfence: out of memory: the check was stopped ({name}); the inputs "
+                    f"need more memory than this machine allows\n".encode())
+        os._exit(EXIT_OUT_OF_MEMORY)
+    os._exit(128 + number)
 
 
 if __name__ == "__main__":

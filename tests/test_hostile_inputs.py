@@ -194,3 +194,57 @@ def test_the_largest_totals_allowed_are_exact_and_never_wrap(cli, tmp_path):
     assert report["summary"]["total"]["amount"] == f"{90 * 99999999999999999 // 100}.{90 * 99999999999999999 % 100:02d}"
     assert report["summary"]["compliant"]["amount"] == "100000.00"
     assert [line["status"] for line in report["lines"]][1:] == ["non_compliant"] * 89
+
+
+@pytest.mark.parametrize("pattern, why", [("hosp(?=itality)", "look-around"),
+                                          ("(staff)\\\\s+\\\\1", "backreferences"),
+                                          ("a{100000}{100}", "size limit")])
+def test_a_map_regex_the_ledger_reader_cannot_run_is_refused(cli, tmp_path, pattern, why):
+    (tmp_path / "l.csv").write_text("line_id,amount,Type\nL1,5,hospitality\n")
+    (tmp_path / "a.yaml").write_text(AWARDS)
+    (tmp_path / "m.yaml").write_text(
+        "set: {grant: csc-prevention-2025-26}\nderive:\n  purpose:\n    from: Type\n"
+        f"    rules:\n      - {{matches: \"{pattern}\", value: family_help}}\n")
+    run = cli("check", tmp_path / "l.csv", "--awards", tmp_path / "a.yaml",
+              "--map", tmp_path / "m.yaml")
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"ringfence: {tmp_path / 'm.yaml'}:6: derive.purpose.rules[0]")
+    assert "not a regular expression polars can run" in run.stderr and why in run.stderr
+
+
+BASELINE_LINE = ('{"summary": {}, "ringfences": [], "lines": [{"line_id": "x", "status": '
+                 '"at_risk", "amount": AMOUNT, "findings": [{"rule": "r", "status": "at_risk", '
+                 '"clause": "c", "message": "m"}]}]}')
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[" * 100_000 + "]" * 100_000, "nested too deep"),
+    (BASELINE_LINE.replace("AMOUNT", "1e999999"), "too large"),
+    (BASELINE_LINE.replace("AMOUNT", "1" * 5000), "lines[0].amount"),
+    (BASELINE_LINE.replace("AMOUNT", '"' + "1" * 5000 + '"'), "lines[0].amount"),
+], ids=["100k deep", "1e999999", "5,000-digit number", "5,000-digit text"])
+def test_a_hostile_baseline_is_refused_in_one_line(cli, tmp_path, text, fragment):
+    baseline = tmp_path / "b.json"
+    baseline.write_text(text)
+    run = cli("check", REPO / "cases" / "rotherham-2025-26" / "proposal.yaml",
+              "--baseline", baseline)
+    assert run.code == 2, run.stderr[:300]
+    assert len(run.stderr.splitlines()) == 1 and len(run.stderr) < 1000
+    assert str(baseline) in run.stderr and fragment in run.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "md"])
+def test_a_console_that_is_not_utf8_gets_the_report(fmt):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check",
+                           str(REPO / "cases" / "problems" / "proposal.yaml"), "--format", fmt],
+                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": "cp1252"})
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == b""
+    if fmt == "json":  # a file format stays UTF-8 whatever the console
+        json.loads(done.stdout.decode("utf-8"))
+    else:
+        assert "£".encode("cp1252") in done.stdout

@@ -150,3 +150,65 @@ def test_git_is_told_where_its_options_end(monkeypatch, tmp_path):
                         subprocess.CompletedProcess(argv, 0, b"lines: []\n", b""))
     diff._local("main:budget.yaml", tmp_path, {})
     assert seen == [["git", "show", "--end-of-options", "main:budget.yaml"]]
+
+
+class PanicException(BaseException):
+    """As pyo3 raises a Rust panic (polars): not an Exception."""
+
+
+@pytest.mark.parametrize("error", [MemoryError(), OSError(12, "Cannot allocate memory"),
+                                   OSError("Cannot allocate memory (os error 12)"),
+                                   PanicException("memory allocation of 8 bytes failed"),
+                                   PanicException("capacity overflow")],
+                         ids=["MemoryError", "ENOMEM", "polars ENOMEM", "panic", "capacity"])
+def test_running_out_of_memory_has_its_own_exit_code(cli, monkeypatch, error):
+    import ringfence.cli as cli_module
+
+    def out_of_memory(request):
+        raise error
+
+    monkeypatch.setattr(cli_module, "run_check", out_of_memory)
+    run = cli("check", PROPOSAL)
+    assert run.code == 4 == cli_module.EXIT_OUT_OF_MEMORY
+    assert run.stderr.startswith("ringfence: out of memory") and len(run.stderr.splitlines()) == 1
+
+
+def test_another_panic_is_an_internal_error(cli, monkeypatch):
+    import ringfence.cli as cli_module
+
+    def panics(request):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(cli_module, "run_check", panics)
+    run = cli("check", PROPOSAL)
+    assert run.code == 3 and "internal error: PanicException" in run.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
+@pytest.mark.parametrize("how", ["os.abort()", "os.kill(os.getpid(), signal.SIGKILL)"])
+def test_a_process_killed_for_memory_is_reported_with_its_exit_code(how):
+    """Rust aborts when an allocation fails, and the kernel's OOM killer sends SIGKILL:
+    the watching parent reports either."""
+    import sys
+
+    code = ("import os, signal; from ringfence.cli import _watched; "
+            f"_watched(lambda: {how})")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 4
+    assert done.stderr.splitlines()[-1].startswith("ringfence: out of memory")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
+def test_the_watched_child_exit_code_and_signals_pass_through(tmp_path):
+    import sys
+
+    code = "import os; from ringfence.cli import _watched; _watched(lambda: os._exit(7))"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 7
+    sleeper = ("import os, time; from ringfence.cli import _watched; "
+               "_watched(lambda: (time.sleep(30), os._exit(0)))")
+    process = subprocess.Popen([sys.executable, "-c", sleeper])
+    import time
+
+    time.sleep(1.0)
+    process.terminate()  # to the parent only: passed on to the child
+    assert process.wait(timeout=20) == 128 + 15
