@@ -209,7 +209,7 @@ def test_a_map_regex_the_ledger_reader_cannot_run_is_refused(cli, tmp_path, patt
               "--map", tmp_path / "m.yaml")
     assert run.code == 2, run.stderr
     assert run.stderr.startswith(f"ringfence: {tmp_path / 'm.yaml'}:6: derive.purpose.rules[0]")
-    assert "not a regular expression polars can run" in run.stderr and why in run.stderr
+    assert "not a valid regular expression (as polars runs it)" in run.stderr and why in run.stderr
 
 
 BASELINE_LINE = ('{"summary": {}, "ringfences": [], "lines": [{"line_id": "x", "status": '

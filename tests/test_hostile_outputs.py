@@ -212,3 +212,44 @@ def test_the_watched_child_exit_code_and_signals_pass_through(tmp_path):
     time.sleep(1.0)
     process.terminate()  # to the parent only: passed on to the child
     assert process.wait(timeout=20) == 128 + 15
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_run_killed_while_writing_leaves_the_earlier_report(tmp_path, fmt):
+    """SIGKILL half-way through writing the report: nothing can clean up, and the earlier
+    report (and the CSV's evidence) are still whole under their names."""
+    import sys
+
+    report = tmp_path / f"report.{fmt}"
+    report.write_text("last run's report")
+    evidence = tmp_path / f"report.{fmt}.evidence.json"
+    evidence.write_text("last run's evidence")
+    code = f"""
+import os, signal, sys
+from ringfence.engine.reports import json_report, csv_report
+def killed(result, stream, context=None):
+    if stream is None:
+        open(context.output, "w").write("half")
+    else:
+        stream.write("half"); stream.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+json_report.write = csv_report.write = killed
+from ringfence.cli import main
+main(["check", {str(PROPOSAL)!r}, "--format", "{fmt}", "--output", {str(report)!r}])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    assert report.read_text() == "last run's report"
+    assert evidence.read_text() == "last run's evidence"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_output_to_dev_stdout_through_a_pipe_is_written_directly():
+    import json
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "ringfence.cli", "check", str(PROPOSAL),
+                           "--format", "json", "--output", "/dev/stdout"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["total"]["lines"] > 0

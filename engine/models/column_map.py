@@ -41,8 +41,8 @@ def _check_regex(pattern: str) -> None:
         lines = [line.strip() for line in str(exc).splitlines()]
         why = next((line.removeprefix("error: ") for line in lines if line.startswith("error:")),
                    lines[0].removeprefix("regex error: ") if lines else "invalid")
-        raise ValueError(f"'{pattern}' is not a regular expression polars can run: {why}") \
-            from None
+        raise ValueError(f"'{pattern}' is not a valid regular expression (as polars runs "
+                         f"it): {why}") from None
 
 
 class Derive(StrictModel):

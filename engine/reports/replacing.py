@@ -38,14 +38,14 @@ def replacing(path: str) -> Iterator[str]:
     (copied in once the new report is complete, as a swap would part the names). A
     device or pipe (`/dev/null`, `/dev/stdout`) is written directly.
     """
-    target = os.path.realpath(path)
     try:
-        info = os.stat(target)
+        info = os.stat(path)
     except FileNotFoundError:
         info = None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        yield path
+        yield path  # (judged before resolving links: /dev/stdout names a pipe by a link)
         return
+    target = os.path.realpath(path)
     if info is not None and not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
     folder, name = os.path.split(target)
