@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 
@@ -15,6 +17,7 @@ from ringfence.engine.core.errors import InputError, one_line
 from ringfence.engine.inputs.ledger import RejectedRowsError
 from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
+from ringfence.engine.reports.replacing import is_file_target, replacing
 from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
 
 FORMATS = tuple(WRITERS)
@@ -75,6 +78,8 @@ def cli() -> None:
 def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on, jobs,
           waivers, no_waivers, today, baseline) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
+    _refuse_overwriting(output, fmt, input=inputs, awards=awards, map=column_map, waivers=waivers,
+                        baseline=baseline)
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
@@ -122,18 +127,45 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
     if not output:
         if writer.binary:
             raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
+        if fmt != "table":  # a file format is UTF-8 whatever the console's encoding
+            _reconfigure(sys.stdout, encoding="utf-8")
         writer.write(result, sys.stdout, context)
         return
-    with _writing_to(output):
+    # Each file takes its name only when complete (replacing.py): a run that fails leaves
+    # the earlier report, and its evidence, as they were.
+    with _writing_to(output), replacing(output) as path:
+        context.output = path
         if writer.binary or writer.to_file:
             writer.write(result, None, context)
         else:
-            with open(output, "w", encoding="utf-8", newline="") as stream:
+            with open(path, "w", encoding="utf-8", newline="") as stream:
                 writer.write(result, stream, context)
-        if fmt == "csv":  # a CSV file has nowhere of its own to carry its evidence
-            with open(f"{output}.evidence.json", "w", encoding="utf-8") as stream:
+        # A CSV file has nowhere of its own to carry its evidence; /dev/null has no beside.
+        if fmt == "csv" and is_file_target(output):
+            with replacing(f"{output}.evidence.json") as evidence, \
+                    open(evidence, "w", encoding="utf-8") as stream:
                 json.dump(result.evidence, stream, indent=2, ensure_ascii=False)
                 stream.write("\n")
+
+
+def _refuse_overwriting(output: str | None, fmt: str, **files) -> None:
+    """--output must not name a file the run reads (directly, or through a link): the
+    report would destroy its own input. `files` maps an option's name to its path(s)."""
+    if not output:
+        return
+    targets = [output] + ([f"{output}.evidence.json"] if fmt == "csv" else [])
+    for option, paths in files.items():
+        for path in paths if isinstance(paths, (list, tuple)) else [paths]:
+            if path and any(_same_file(target, path) for target in targets):
+                raise InputError(f"--output is the {option} file {path}: refusing to "
+                                 f"overwrite it", source=output)
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):
+        return False
 
 
 @contextmanager
@@ -273,20 +305,32 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     (e.g. origin/main:budget.yaml)."""
     from ringfence.engine.pipeline.diff import DiffRequest, run_diff
 
+    _refuse_overwriting(output, fmt, input=[base, head], awards=awards, map=column_map,
+                        waivers=waivers)
     result = run_diff(DiffRequest(base, head, awards=awards, rules=rules, column_map=column_map,
                                   fail_on=fail_on, waivers=None if no_waivers else waivers,
                                   today=_today(today)))
     writer = DIFF_WRITERS[fmt]
     context = WriteContext(output=output, is_terminal=output is None and sys.stdout.isatty())
     if output:
-        with _writing_to(output), open(output, "w", encoding="utf-8", newline="") as stream:
+        with _writing_to(output), replacing(output) as path, \
+                open(path, "w", encoding="utf-8", newline="") as stream:
             writer.write(result, stream, context)
     else:
         writer.write(result, sys.stdout, context)
     sys.exit(ExitCode.FINDINGS if result.fails else ExitCode.OK)
 
 
+def _reconfigure(stream, **settings) -> None:
+    if hasattr(stream, "reconfigure"):  # a real text stream (not a test's StringIO)
+        stream.reconfigure(**settings)
+
+
 def main(argv: list[str] | None = None) -> None:
+    # A console that cannot show a character (cp1252 has no box drawing) gets an escape
+    # for it, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        _reconfigure(stream, errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="ringfence", standalone_mode=False)
     except RejectedRowsError as exc:
@@ -303,16 +347,37 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), exc.exit_code)
     except BrokenPipeError:
         sys.exit(1)
+    except MemoryError:
+        _out_of_memory()
     except OSError as exc:
         # polars reports a reader that stopped early (| head) as a plain OSError.
         if "Broken pipe" in str(exc):
             sys.exit(1)
+        if exc.errno == errno.ENOMEM or "(os error 12)" in str(exc):
+            _out_of_memory()
         _internal_error(exc)
     except Exception as exc:
         _internal_error(exc)
+    except BaseException as exc:
+        # polars' Rust panics arrive as pyo3's PanicException, which is not an Exception.
+        if type(exc).__name__ != "PanicException":
+            raise
+        if any(word in str(exc) for word in ("alloc", "capacity overflow", "out of memory")):
+            _out_of_memory()
+        _internal_error(exc)
 
 
-def _internal_error(exc: Exception) -> None:
+#: Exit 1 means findings at or above --fail-on: a CI gate must tell running out of
+#: memory apart from that, and from bad input (2) or a bug (3).
+EXIT_OUT_OF_MEMORY = 4
+
+
+def _out_of_memory() -> None:
+    _fail("out of memory: the inputs need more memory than this machine allows (fewer or "
+          "smaller input files per run, or --jobs 1, need less)", EXIT_OUT_OF_MEMORY)
+
+
+def _internal_error(exc: BaseException) -> None:
     """A bug, not the user's input: still one line, unless asked for the traceback."""
     if os.environ.get("RINGFENCE_DEBUG"):
         raise exc
@@ -326,8 +391,16 @@ def _fail(message: str, code: int) -> None:
 
 
 def run() -> None:
-    """The console entry point: main(), then exit at once. A million-line check leaves
-    a gigabyte of tables that Python would otherwise free piece by piece on its way out."""
+    """The console entry point: main() in a watched child process (see _watched)."""
+    _watched(_run_main)
+
+
+def _run_main() -> None:
+    """main(), then exit at once. A million-line check leaves a gigabyte of tables that
+    Python would otherwise free piece by piece on its way out."""
+    if not os.environ.get("RINGFENCE_DEBUG"):
+        # A Rust abort (out of memory) then says so in two lines, not with a backtrace.
+        os.environ["RUST_BACKTRACE"] = "0"
     code = 0
     try:
         main()
@@ -341,6 +414,35 @@ def run() -> None:
     except BrokenPipeError:  # the reader stopped early (| head): nothing left to say
         code = code or 1
     os._exit(code)
+
+
+def _watched(work) -> None:
+    """Runs `work` in a forked child and exits as it did. Running out of memory inside
+    polars' Rust code aborts the process (SIGABRT, after Rust's own one-line message),
+    and the kernel's out-of-memory killer sends SIGKILL: neither can be caught where it
+    happens, so this small parent reports them with their own exit code."""
+    try:
+        child = os.fork() if hasattr(os, "fork") else None
+    except OSError:
+        child = None
+    if not child:
+        work()  # the child (or, where there is no fork, the process itself)
+        return
+    # Ctrl-C reaches the child from the terminal; a signal sent to this process only
+    # (a CI job cancelled) is passed on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda number, _frame: os.kill(child, number))
+    _, status = os.waitpid(child, 0)
+    if os.WIFEXITED(status):
+        os._exit(os.WEXITSTATUS(status))
+    number = os.WTERMSIG(status)
+    if number in (signal.SIGABRT, signal.SIGKILL):
+        name = signal.Signals(number).name
+        os.write(2, f"ringfence: out of memory: the check was stopped ({name}); the inputs "
+                    f"need more memory than this machine allows\n".encode())
+        os._exit(EXIT_OUT_OF_MEMORY)
+    os._exit(128 + number)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from ..core.errors import InputError
+from ..models.table import ROW, SOURCE
 from ..packs.compiled import CompiledPack
+from ..packs.facts import TextTooLong
 from .partition import representatives
 from ..core.status import RANK
 from ..models.table import PACK_VERSION, RULE_RANK, RULES
@@ -32,10 +35,15 @@ def classify(table: pl.DataFrame, packs: dict[str, CompiledPack]) -> pl.DataFram
     ranks: list[int] = []
     versions: list[str] = []
     number = pl.repeat(None, table.height, dtype=pl.Int64, eager=True)
-    for positions, lines, version in _subsets(table, packs):
-        local = _decide(lines, version, rules, ranks)
-        versions += [version.version] * (len(rules) - len(versions))
-        number = local if positions is None else number.scatter(positions, local)
+    try:
+        for positions, lines, version in _subsets(table, packs):
+            local = _decide(lines, version, rules, ranks)
+            versions += [version.version] * (len(rules) - len(versions))
+            number = local if positions is None else number.scatter(positions, local)
+    except TextTooLong as exc:
+        line = table.filter(pl.col(exc.field) == exc.text).row(0, named=True)
+        raise InputError(exc.message, source=line[SOURCE], line=line[ROW],
+                         field=exc.field) from None
     return table.with_columns(
         pl.Series(RULES, rules, dtype=pl.List(pl.Utf8)).gather(number),
         pl.Series(RULE_RANK, ranks, dtype=pl.Int64).gather(number),

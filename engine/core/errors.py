@@ -3,6 +3,7 @@ fault, a message, and what the user probably meant."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .suggest import did_you_mean
@@ -32,7 +33,7 @@ class Diagnostic:
         """`source:line: field: message`, on one line."""
         where = ""
         if self.source:
-            where = self.source
+            where = visible(self.source)
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
@@ -77,5 +78,31 @@ class InputError(Exception):
         return self.diagnostic.render()
 
 
+#: An error line is read by a person: a bad value of megabytes is quoted in part.
+MAX_LINE = 600
+_HEAD, _TAIL = 400, 150
+
+
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """`text` on one line, control characters shown, and at most about MAX_LINE long
+    (the middle left out: the start names the file and value, the end says what is wrong)."""
+    flat = " ".join(visible(str(text)).split())
+    if len(flat) <= MAX_LINE:
+        return flat
+    return f"{flat[:_HEAD]} … ({len(flat) - _HEAD - _TAIL:,} characters left out) … {flat[-_TAIL:]}"
+
+
+#: Characters that would act on a terminal (escape sequences, carriage return, backspace,
+#: bidirectional overrides) rather than show: C0 and C1 controls but tab and newline.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Input text made safe to show on a terminal: each control character as an escape
+    (ESC as `\\x1b`), so that it is seen, never run."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -9,7 +9,7 @@ one regular expression, shared with the vectorised column parser
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 #: Spaces a finance export may pad with, including the non-breaking one.
 BLANKS = " \t\r\n\u00a0"
@@ -26,6 +26,12 @@ _MONEY = re.compile(MONEY_PATTERN)
 #: The largest whole-pound part the text grammar accepts (15 digits); numbers
 #: are held to the same bound, so that pence always fit a 64-bit column.
 MAX_POUNDS = 10**15 - 1
+
+
+#: The most that the amounts of one run may add up to, ignoring sign: every total, running
+#: total and difference from an award (at most MAX_POUNDS) then fits a 64-bit column,
+#: where polars would wrap around silently (a total past the award coming out negative).
+MAX_TOTAL_PENCE = 9 * 10**18
 
 
 class MoneyError(ValueError):
@@ -66,15 +72,21 @@ def parse_pence(value: object) -> int:
 
 
 def _decimal_to_pence(value: Decimal, raw: str) -> int:
-    try:
-        if not value.is_finite():
-            raise MoneyError(f"'{raw}' is not an amount")
-        pence = value * 100
-        if pence != pence.to_integral_value():
-            raise MoneyError(f"'{raw}' has fractions of a penny")
-        return _bounded(int(pence), raw)
-    except InvalidOperation as exc:  # pragma: no cover - Decimal edge
-        raise MoneyError(f"'{raw}' is not an amount") from exc
+    if not value.is_finite():
+        raise MoneyError(f"'{raw}' is not an amount")
+    # Judged on the digits as written: arithmetic in Decimal's context would round
+    # `1.0e-999999999` to zero (£0.00) and overflow on `1e999999`.
+    sign, digits, exponent = value.as_tuple()
+    while len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    if digits == (0,):
+        return 0
+    if exponent < -2:
+        raise MoneyError(f"'{raw}' has fractions of a penny")
+    if len(digits) + exponent > 15:
+        raise MoneyError(f"'{raw}' is too large to be an amount (at most £{MAX_POUNDS:,}.99)")
+    pence = int("".join(map(str, digits))) * 10 ** (exponent + 2)
+    return -pence if sign else pence
 
 
 def to_decimal(pence: int) -> Decimal:

@@ -51,9 +51,15 @@ def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | st
 def _decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
     # YAML 1.1 reads `012` as octal 10, `0x10` as 16 and `1:30` as 90: an id
     # `0123` would become '83' and an amount `1:30` £90. Only plain decimal
-    # integers are numbers; the rest stay as written, for the field to judge.
+    # integers are numbers; the rest stay as written, for the field to judge
+    # (so do integers too long for Python to convert, over 4,300 digits).
     raw = loader.construct_scalar(node)
-    return int(raw.replace("_", "")) if _DECIMAL_INT.fullmatch(raw) else raw
+    if not _DECIMAL_INT.fullmatch(raw):
+        return raw
+    try:
+        return int(raw.replace("_", ""))
+    except ValueError:
+        return raw
 
 
 def _plain_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
@@ -89,12 +95,21 @@ class Document:
             path = path[:-1]
 
 
+#: Deeper than any of our formats needs (a pack's nested conditions are a few levels), and
+#: far from what would exhaust Python's stack while the document is built.
+MAX_DEPTH = 100
+#: Nodes that aliases may add by repeating what they name: a few kilobytes of nested
+#: aliases (a "billion laughs") would otherwise expand to billions of values.
+MAX_ALIASED_NODES = 100_000
+
+
 def load_text(text: str, source: str) -> Document:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         doc = Document(source, None)
         if node is not None:
+            _check_shape(node, source)
             doc.data = _build(loader, node, (), doc)
         return doc
     except yaml.MarkedYAMLError as exc:
@@ -120,6 +135,50 @@ def load_file(path: str | Path) -> Document:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
     return load_text(text, str(path))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_shape(root: yaml.Node, source: str) -> None:
+    """Refuses, before anything is built, a document nested deeper than MAX_DEPTH, an
+    alias that contains itself, or aliases that would expand beyond MAX_ALIASED_NODES.
+
+    Each node (an alias is the node it names, shared) is visited once, so this takes
+    time in the document's size, not in its expanded size."""
+    expanded: dict[int, int] = {}  # id(node) -> nodes it stands for, aliases expanded
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_.discard(key)
+            children = _children(node)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+            height[key] = 1 + max((height[id(child)] for child in children), default=0)
+            if height[key] > MAX_DEPTH:
+                raise InputError(f"nested more than {MAX_DEPTH} levels deep", source=source,
+                                 line=node.start_mark.line + 1)
+            continue
+        if key in expanded:
+            continue
+        if key in open_:
+            raise InputError("an alias refers to a value that contains it", source=source,
+                             line=node.start_mark.line + 1)
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    if expanded[id(root)] - len(expanded) > MAX_ALIASED_NODES:
+        raise InputError(f"aliases would repeat {expanded[id(root)] - len(expanded):,} values "
+                         f"(at most {MAX_ALIASED_NODES:,}): refusing to expand them",
+                         source=source)
 
 
 def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document) -> Any:

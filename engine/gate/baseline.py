@@ -70,10 +70,14 @@ def load_baseline(path: str) -> Baseline:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", source=path) from None
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=_exact_int)
     except json.JSONDecodeError as exc:
         raise InputError(f"not a JSON report ({exc.msg}); a baseline is the output of "
                          "`ringfence check --format json`", source=path, line=exc.lineno) from None
+    except RecursionError:
+        # Python's decoder recurses per level: a report of ours is a few levels deep.
+        raise InputError("not a JSON report (nested too deep); a baseline is the output of "
+                         "`ringfence check --format json`", source=path) from None
     try:
         report = BaselineReport.model_validate(data)
     except ValidationError as exc:
@@ -91,6 +95,15 @@ def load_baseline(path: str) -> Baseline:
         c.status, check_exposure(c.check, c.allocated, c.spent))
         for c in report.ringfences if c.status != "compliant"}
     return Baseline(path, findings, checks)
+
+
+def _exact_int(text: str) -> int | Decimal:
+    # Past Python's 4,300-digit limit for int(), a number is kept exact as a Decimal,
+    # for the field to judge (an amount that long is too large, with its line named).
+    try:
+        return int(text)
+    except ValueError:
+        return Decimal(text)
 
 
 def _positions(text: str, path: str, data) -> Document:

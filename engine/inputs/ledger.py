@@ -154,7 +154,8 @@ def _without_blank_rows(raw: pl.DataFrame, first: int) -> tuple[pl.DataFrame, li
     names = [c for c in raw.columns if c not in ("_index", READ_PROBLEM)]
     # Column by column, only over the rows no earlier column has shown to say something:
     # in most files the first column settles every row.
-    keep = pl.Series("f", [False] * raw.height) if READ_PROBLEM not in raw.columns else \
+    keep = pl.Series("f", [False] * raw.height, dtype=pl.Boolean) \
+        if READ_PROBLEM not in raw.columns else \
         raw[READ_PROBLEM].is_not_null()
     undecided = (~keep).arg_true()
     for name in names:

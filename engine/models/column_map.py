@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -28,12 +27,23 @@ class DeriveRule(StrictModel):
         if sum(test is not None for test in (self.matches, self.equals, self.one_of)) != 1:
             raise ValueError("give exactly one of 'matches', 'equals' or 'one_of'")
         if self.matches is not None:
-            try:
-                re.compile(self.matches)
-            except re.error as exc:
-                raise ValueError(
-                    f"'{self.matches}' is not a valid regular expression: {exc}") from exc
+            _check_regex(self.matches)
         return self
+
+
+def _check_regex(pattern: str) -> None:
+    """The pattern as the ledger reader runs it (polars, Rust's regex: no look-around or
+    back-references, which Python's re would accept), so that a map that loads runs."""
+    import polars as pl
+
+    try:
+        pl.select(pl.lit("").str.contains(f"(?i){pattern}"))
+    except pl.exceptions.PolarsError as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        why = next((line.removeprefix("error: ") for line in lines if line.startswith("error:")),
+                   lines[0].removeprefix("regex error: ") if lines else "invalid")
+        raise ValueError(f"'{pattern}' is not a valid regular expression (as polars runs "
+                         f"it): {why}") from None
 
 
 class Derive(StrictModel):

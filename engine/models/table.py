@@ -8,6 +8,7 @@ columns the input had, kept as text.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable
 
 import polars as pl
@@ -43,6 +44,9 @@ def empty_table() -> pl.DataFrame:
 def _clean_text(value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, (list, dict, bool)):
+        # A list or map kept from YAML reads as JSON (Python's repr is no format of ours).
+        value = json.dumps(value, ensure_ascii=False, default=str)
     text = str(value).strip()
     return text or None
 

@@ -44,11 +44,16 @@ class _Tested:
         return {name: kind for name, kind in LINE_FIELDS.items() if name in read}
 
     @cached_property
-    def word_fields(self) -> frozenset[str]:
-        return frozenset(test.field for test in self.tests if test.op == "matches")
+    def word_patterns(self) -> dict[str, tuple[str, ...]]:
+        """Each text field rules match words in, with the patterns they match."""
+        out: dict[str, tuple[str, ...]] = {}
+        for test in self.tests:
+            if test.op == "matches":
+                out[test.field] = out.get(test.field, ()) + (test.value,)
+        return out
 
     def fact(self, line: Mapping[str, Any]) -> dict[str, Any]:
-        return make_fact(line, self.fields, self.word_fields)
+        return make_fact(line, self.fields, self.word_patterns)
 
 
 @dataclass

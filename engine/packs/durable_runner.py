@@ -47,6 +47,8 @@ class RulesetRunner:
         self._host = _shared_host()
         try:
             self._host.register_rulesets({self.name: definition})
+        except MemoryError:
+            raise
         except Exception as exc:  # durable_rules_engine.error carries only a code
             raise RulesetError(f"durable-rules rejected the ruleset: {exc}") from None
 

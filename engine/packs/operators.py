@@ -4,7 +4,7 @@ The pack format names the operators (models/conditions.OPERATORS); each row here
 gives one operator's meaning to each evaluator that runs conditions:
 - `durable`: the durable-rules condition on a fact's field (packs/durable_compiler);
 - `holds`: the plain-Python reference evaluator's answer (packs/reference), given the
-  fact's value or MISSING;
+  line's value (as the fact carries it) or MISSING;
 - `column`: the test on a whole polars column, for grouping lines that no condition
   can tell apart (checks/partition); None for `matches`, which partition tests on
   each distinct text's words instead.
@@ -23,6 +23,7 @@ from typing import Any, Callable
 import polars as pl
 
 from .conditions import suffix_pattern, word_pattern
+from .facts import words
 
 #: A field the fact does not have: every comparison on it is false, `ne` included
 #: (durable-rules' rule, which the reference evaluator follows).
@@ -71,11 +72,12 @@ OPERATORS: dict[str, Operator] = {
     "not_in": Operator(lambda f, vs: {"$and": [{"$neq": {f: v}} for v in vs]},
                        lambda a, vs: _present(a) and not any(_same(a, v) for v in vs),
                        lambda c, vs: ~c.is_in(vs)),
-    # The fact carries every word-suffix of the text; durable-rules tests whether any
-    # starts with the pattern, the reference the whole words-only text (its first
-    # suffix): see conditions.suffix_pattern for why.
+    # The fact carries the word-suffixes of the text (or, for a long text, the words
+    # where each pattern matches: packs/facts.word_facts); durable-rules tests whether
+    # any starts with the pattern (see conditions.suffix_pattern for why), the
+    # reference the whole words-only text.
     "matches": Operator(lambda f, p: {"$iany": {f: {"$mt": {"$i": suffix_pattern(p)}}}},
-                        lambda a, p: _present(a) and _regex(p).fullmatch(a[0]) is not None,
+                        lambda a, p: _present(a) and _regex(p).fullmatch(words(a)) is not None,
                         None),
     "present": Operator(lambda f, _: {"$ex": {f: 1}}, lambda a, _: _present(a),
                         lambda c, _: c.is_not_null()),

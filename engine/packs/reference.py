@@ -13,7 +13,7 @@ from .operators import MISSING, OPERATORS
 
 
 def holds(test: Test, fact: Mapping[str, Any]) -> bool:
-    return OPERATORS[test.op].holds(fact.get(test.fact_field, MISSING), test.value)
+    return OPERATORS[test.op].holds(fact.get(test.field, MISSING), test.value)
 
 
 def evaluate(node: Node, fact: Mapping[str, Any]) -> bool:

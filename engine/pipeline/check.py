@@ -25,7 +25,7 @@ from ..models.column_map import ColumnMap
 from ..core import builtin_rules
 from ..core.paths import shown_path
 from ..core.suggest import hint
-from ..core.money import format_gbp, format_plain
+from ..core.money import MAX_TOTAL_PENCE, format_gbp, format_plain
 from ..packs.loading import LoadedPack, load_packs
 from ..checks.result import CheckResult, final_status
 from ..checks.awards import RECONCILIATION, RingfenceCheck, award_checks, award_limits
@@ -84,6 +84,7 @@ def run_check(request: CheckRequest) -> CheckResult:
     files = _read_inputs(request, column_map, step)
     awards, council, checks = _collect_awards(request, files, packs)
     table = concat([f.table for f in files])
+    _refuse_overflowing_totals(table)
     table, out_of_scope = _out_of_scope(table, column_map)
     table, unassigned = _assign_grants(table, awards)
     rejected = [row for f in files for row in f.rejected] + unassigned
@@ -268,6 +269,22 @@ def _check_plan(award: Award, loaded: LoadedPack, source: str, where: dict[str, 
                              f"{hint(purpose, purposes, 'purposes')}",
                              source=source, line=where.get(f"plan.{purpose}"),
                              field=f"plan.{purpose}")
+
+
+def _refuse_overflowing_totals(table: pl.DataFrame) -> None:
+    """Amounts whose totals could pass a 64-bit integer are refused, naming the line that
+    takes them past MAX_TOTAL_PENCE: the sums are then exact wherever they are taken."""
+    total = table.select(pl.col("amount").abs().cast(pl.Decimal(38, 0)).sum()).item()
+    if total is None or total <= MAX_TOTAL_PENCE:
+        return
+    running = 0
+    for source, row, pence in table.select(SOURCE, ROW, "amount").iter_rows():
+        running += abs(pence or 0)
+        if running > MAX_TOTAL_PENCE:
+            raise InputError(f"the amounts up to this line add up to more than "
+                             f"{format_gbp(MAX_TOTAL_PENCE)} (ignoring sign), more than "
+                             "ringfence can total exactly", source=source, line=row,
+                             field="amount")
 
 
 def _assign_grants(table: pl.DataFrame, awards: dict[str, _Award]):

@@ -246,9 +246,12 @@ def _local(spec: str, folder: Path, names: dict[str, str]) -> str:
     if Path(spec).exists() or ":" not in spec:
         return spec
     rev, _, inner = spec.partition(":")
+    if rev.startswith("-"):
+        # `--output=FILE:x` would be an option of git show (which writes FILE), not a revision.
+        raise InputError(f"'{rev}' is not a git revision (it starts with '-')", source=spec)
     try:
-        done = subprocess.run(["git", "show", f"{rev}:{inner}"], capture_output=True,
-                              check=False)
+        done = subprocess.run(["git", "show", "--end-of-options", f"{rev}:{inner}"],
+                              capture_output=True, check=False)
     except OSError as exc:
         raise InputError(f"cannot run git to read '{spec}': {exc.strerror}",
                          source=spec) from None

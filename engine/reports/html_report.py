@@ -13,6 +13,7 @@ from html import escape
 
 from ..checks import totals
 from ..core.status import LABELS
+from ..core.errors import visible
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from ..core.status import STATUSES
@@ -230,4 +231,5 @@ def render(result: CheckResult) -> str:
 
 
 def write(result, stream, context) -> None:
-    stream.write(render(result))
+    # HTML has no place for control characters (NUL above all): input's are shown as escapes.
+    stream.write(visible(render(result)))

@@ -13,6 +13,7 @@ from rich.text import Text
 from ..checks import totals
 from ..core.status import LABELS
 from ..checks.awards import RECONCILIATION
+from ..core.errors import visible
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
@@ -26,6 +27,13 @@ def _status(status: str) -> Text:
     return Text(LABEL[status], style=STYLE[status])
 
 
+def _text(value, style: str = "") -> Text:
+    """Text from the input, shown as written: rich would read `[...]` in a plain string
+    as markup (hiding it, or failing on `[/2025]`), and control characters from input
+    would act on the terminal."""
+    return Text(visible(str(value)), style=style)
+
+
 #: Beyond this many lines the table shows only lines with findings.
 FULL_LISTING_LIMIT = 200
 
@@ -36,7 +44,7 @@ def write(result: CheckResult, console: Console) -> None:
     for line in lines:
         by_grant[line.values["grant"]].append(line)
     if result.council:
-        console.print(Text(result.council, style="bold"))
+        console.print(_text(result.council, style="bold"))
     total = sum(len(lines) for lines in by_grant.values())
     for grant, grant_lines in by_grant.items():
         _print_lines(console, result.packs[grant].loaded, grant_lines,
@@ -54,7 +62,7 @@ def write(result: CheckResult, console: Console) -> None:
         if check.check == RECONCILIATION and check.status != "compliant":
             console.print(Text(f"{check.grant}: {check.message}", style="bold red"))
     for text in summary_lines(result):
-        console.print(Text(text))
+        console.print(_text(text))
 
 
 def _print_lines(console: Console, loaded, lines, only_findings: bool, note=None) -> None:
@@ -62,7 +70,7 @@ def _print_lines(console: Console, loaded, lines, only_findings: bool, note=None
     # An amended pack: say which versions there are, and which one checked each line.
     versioned = len(loaded.versions) > 1
     console.print()
-    console.print(Text(f"{pack.title} ({pack.determination})", style="bold underline"))
+    console.print(_text(f"{pack.title} ({pack.determination})", style="bold underline"))
     if versioned:
         console.print(Text("; ".join(
             f"version {v.label}" + (f" from {v.in_force_from.isoformat()}" if v.in_force_from
@@ -83,21 +91,22 @@ def _print_lines(console: Console, loaded, lines, only_findings: bool, note=None
     for line in shown:
         v = line.values
         version = (line.pack_version or "-",) if versioned else ()
-        grid.add_row(line.line_id, v["date"].isoformat() if v["date"] else "-", *version,
-                     v["purpose"] or "-", format_gbp(v["amount"]), _status(line.status),
-                     v["description"] or "")
+        grid.add_row(_text(line.line_id), v["date"].isoformat() if v["date"] else "-",
+                     *map(_text, version), _text(v["purpose"] or "-"), format_gbp(v["amount"]),
+                     _status(line.status), _text(v["description"] or ""))
     console.print(grid)
     for line in shown:
         if line.status == "compliant":
             continue
-        console.print(Text.assemble((line.line_id, "bold"), f" ({line.source}:{line.row})"))
+        console.print(Text.assemble(_text(line.line_id, "bold"),
+                                    _text(f" ({line.source}:{line.row})")))
         for finding in line.findings:
             console.print(Padding(Text.assemble(
                 ("└ ", STYLE[finding.status]), (finding.rule, STYLE[finding.status]), ": ",
-                finding.message, " ", (f"[{finding.clause}]", "dim")), (0, 0, 0, 2)))
+                _text(finding.message), " ", _text(f"[{finding.clause}]", "dim")), (0, 0, 0, 2)))
             why = note(line, finding) if note else None
             if why:  # waived, baselined, or a waiver that has expired
-                console.print(Padding(Text(why, style="cyan"), (0, 0, 0, 4)))
+                console.print(Padding(_text(why, style="cyan"), (0, 0, 0, 4)))
     if only_findings:
         hidden = len(lines) - len(shown)
         console.print(Text(f"  {hidden} compliant lines not listed: --format csv or json lists "
@@ -124,7 +133,7 @@ def _purposes(by_purpose) -> Table:
     for name in ("grant", "purpose", "compliant", "at risk", "non-compliant", "total"):
         table.add_column(name, justify="left" if name in ("grant", "purpose") else "right")
     for (grant, purpose), amounts in sorted(by_purpose.items()):
-        table.add_row(grant, purpose, *(format_gbp(amounts.get(s, 0)) for s in
+        table.add_row(_text(grant), _text(purpose), *(format_gbp(amounts.get(s, 0)) for s in
                                         ("compliant", "at_risk", "non_compliant")),
                       format_gbp(sum(amounts.values())))
     return table
@@ -139,8 +148,8 @@ def _ringfences(result: CheckResult) -> Table:
     for check in result.ringfences:
         label = check.purpose or ("award" if check.check == "award" else "stated total"
                                   if check.check == RECONCILIATION else "plan total")
-        table.add_row(check.grant, label, format_gbp(check.allocated), format_gbp(check.spent),
-                      _status(check.status), check.message)
+        table.add_row(_text(check.grant), _text(label), format_gbp(check.allocated),
+                      format_gbp(check.spent), _status(check.status), _text(check.message))
     return table
 
 

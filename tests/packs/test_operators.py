@@ -31,7 +31,7 @@ def test_every_evaluator_handles_every_operator():
         field = "description" if takes == "pattern" else "amount"
         test = Leaftest(field, op, samples[takes])
         assert isinstance(compile_node(test), dict), op
-        fact_value = ["hub"] if takes == "pattern" else 5
+        fact_value = "hub" if takes == "pattern" else 5
         assert isinstance(OPERATORS[op].holds(fact_value, test.value), bool), op
         # Every comparison on a missing field is false, `ne` included; only `absent` holds.
         assert OPERATORS[op].holds(MISSING, test.value) is (op == "absent"), op
