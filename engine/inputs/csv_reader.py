@@ -165,7 +165,9 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
     named = frame.select(pl.col(c).alias(n) for c, n in zip(cells, names))
     header_end = header + 1 + sum(cell.count("\n") for row in first_rows[:header + 1]
                                   for cell in row)
-    physical = _physical_lines(frame, header_end)
+    physical = None
+    if _newlines(path if regular else data) != header_end + frame.height:
+        physical = _physical_lines(frame, header_end)
     if physical is not None:
         named = named.with_columns(physical)
     if len(cells) == len(names):
@@ -193,6 +195,19 @@ def first_rows(path: Path) -> list[list[str]]:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
     return _first_records(_without_mark(head), whole)
+
+
+def _newlines(source: Path | bytes) -> int:
+    """The file's lines (its newlines, and a last line without one): as many as its rows
+    unless a quoted cell spans lines. Counted in chunks, at memory speed."""
+    if isinstance(source, bytes):
+        return source.count(b"\n") + (not source.endswith(b"\n"))
+    count, last = 0, b"\n"
+    with source.open("rb") as stream:
+        while chunk := stream.read(1 << 23):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _physical_lines(frame: pl.DataFrame, header_end: int) -> pl.Series | None:

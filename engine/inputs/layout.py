@@ -136,9 +136,19 @@ def decoration(expr: pl.Expr) -> pl.Expr:
     return expr.is_null() | expr.str.contains(_DECORATION)
 
 
-def no_identity(expr: pl.Expr) -> pl.Expr:
-    """Whether a cell identifies nothing: empty, decoration or a total's label."""
-    return decoration(expr) | expr.str.contains(TOTAL_LABEL)
+def no_identity(cells: pl.Series) -> pl.Series:
+    """Per cell, whether it identifies nothing: empty, decoration or a total's label."""
+    # In steps, each over the cells still in question: an id or a date fails the anchored
+    # decoration test at its first character, and only a cell holding 'otal' (a literal
+    # search) can be a label, so the label's pattern runs on a handful of cells.
+    out = cells.to_frame("c").select(decoration(pl.col("c")).fill_null(True))["c"]
+    rest = (~out).arg_true()
+    maybe = cells.gather(rest)
+    maybe = rest.filter((maybe.str.contains("otal", literal=True)
+                         | maybe.str.contains("OTAL", literal=True)).fill_null(False))
+    if maybe.len():
+        out = out.scatter(maybe, cells.gather(maybe).str.contains(TOTAL_LABEL))
+    return out
 
 
 def row_text(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:

@@ -195,9 +195,16 @@ def _without_total_rows(frame: pl.DataFrame, raw: pl.DataFrame, identity: list[s
     empty = pl.DataFrame(schema={ROW: pl.Int64, "_total": pl.Int64, "_text": pl.Utf8})
     if not identity:
         return frame, empty
-    unnamed = pl.all_horizontal([layout.no_identity(pl.col(name)) for name in identity])
-    candidates = frame.select(pl.arg_where(
-        unnamed & columns.blank_to_null(pl.col("amount")).is_not_null()))[:, 0]
+    # Column by column, only over the rows still in question: in most files the first
+    # identity column (an id or a date on every row) settles all of them in one pass.
+    candidates = pl.int_range(0, frame.height, dtype=pl.UInt32, eager=True)
+    for name in identity:
+        if not candidates.len():
+            return frame, empty
+        candidates = candidates.filter(layout.no_identity(frame[name].gather(candidates)))
+    amount = frame["amount"].gather(candidates).to_frame("c")
+    candidates = candidates.filter(
+        amount.select(columns.blank_to_null(pl.col("c")).is_not_null())["c"])
     if not candidates.len():
         return frame, empty
     amounts, errors = columns.money(pl.col("amount"))
