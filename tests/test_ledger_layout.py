@@ -239,3 +239,21 @@ def test_junit_names_the_input_at_its_total_row(cli, files):
     cases = [c for c in ET.fromstring(run.stdout).iter("testcase")
              if c.get("name") == "ringfence stated total"]
     assert [c.get("line") for c in cases] == ["15"]
+
+
+def test_explaining_an_out_of_scope_line_says_it_is_out_of_scope(cli, files):
+    run = cli("explain", files / "ledger.csv", "--line", "T2", "--map", files / "map.yaml",
+              "--awards", files / "awards.yaml")
+    assert run.code == 2
+    [message] = run.stderr.strip().splitlines()
+    assert "ledger.csv:7: line 'T2' is out of scope: the column map gives it no grant" in message
+
+
+def test_diff_compares_the_stated_total_of_one_ledger_at_two_versions(cli, files):
+    (files / "head").mkdir()
+    write_csv(files / "head" / "ledger.csv", PREAMBLE + [HEADER] + APRIL + TAMPERED)
+    run = cli("diff", files / "ledger.csv", files / "head" / "ledger.csv", "--map",
+              files / "map.yaml", "--awards", files / "awards.yaml")
+    assert run.code == 1
+    assert "ledger.csv stated total: £1,330.50 -> £1,330.50 (£0.00) of £1,330.51; " \
+        "compliant -> non-compliant" in run.stdout
