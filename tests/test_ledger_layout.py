@@ -257,3 +257,24 @@ def test_diff_compares_the_stated_total_of_one_ledger_at_two_versions(cli, files
     assert run.code == 1
     assert "ledger.csv stated total: £1,330.50 -> £1,330.50 (£0.00) of £1,330.51; " \
         "compliant -> non-compliant" in run.stdout
+
+
+@pytest.mark.parametrize("label", ["Total", "TOTAL:", "Grand Total", "Sub-total",
+                                   "Total for April 2025", "Total (2 payments)",
+                                   "Total £1,250.50", "April 2025 total", "TOTAL SPEND"])
+def test_total_labels_in_the_id_column_make_a_total_row(cli, files, label):
+    april = [row if row[0] != "Total" else [label, "", "", "", "1,250.50"] for row in APRIL]
+    write_csv(files / "ledger.csv", [HEADER] + april)
+    got = report(cli, files)
+    [evidence] = got["evidence"]["inputs"]
+    assert [(s["row"], s["kind"]) for s in evidence["skipped"]] == [(4, "blank"), (5, "total")]
+    assert evidence["reconciles"] is True and evidence["lines"] == 2
+
+
+@pytest.mark.parametrize("supplier", ["Total Tree Care", "TOTAL FITNESS LTD", "Totally Local"])
+def test_a_supplier_whose_name_starts_with_total_is_a_transaction(cli, files, supplier):
+    write_csv(files / "ledger.csv", [HEADER, ["", "", supplier, "Early Help", "5"]])
+    (files / "map.yaml").write_text(MAP.replace("  Transaction Number: line_id\n", "")
+                                    + "line_id: row\n")
+    got = report(cli, files)
+    assert [line["supplier"] for line in got["lines"]] == [supplier]

@@ -125,10 +125,12 @@ class Preamble:
 #: or a filler of x's (`xxx`, as at the foot of one of Oxford's files).
 _DECORATION = r"^[\s\p{P}\p{S}]*$|^\s*(x{3,}|X{3,})\s*$"
 #: A cell that labels a total: 'Total', 'Grand total', 'Sub-total:', 'Total for April 2025',
-#: 'April total'. Not 'Total Tree Care', a supplier.
+#: 'Total (123 payments)', 'TOTAL SPEND', 'April total'. Not 'Total Tree Care', a supplier:
+#: after the word, a label has nothing, a sign or number, or one of a few words.
 TOTAL_LABEL = (r"(?i)^\s*(((grand|sub|overall|month(ly)?|period|annual|report|file|page)"
-               r"[\s-]*)?totals?(\s*[:=-].*|\s+(for|of|to|spend|spent|paid|amount|expenditure|"
-               r"payments?|value|net|gross)\b.*)?|.*\b(sub[\s-]?)?totals?\s*:?)\s*$")
+               r"[\s-]*)?totals?(\s*[^A-Za-z\s].*|\s+(for|of|to|spend|spent|paid|amount|"
+               r"expenditure|payments?|value|net|gross|transactions?|invoices?)\b.*)?"
+               r"|.*\b(sub[\s-]?)?totals?\s*:?)\s*$")
 
 
 def decoration(expr: pl.Expr) -> pl.Expr:
