@@ -278,3 +278,13 @@ def test_a_supplier_whose_name_starts_with_total_is_a_transaction(cli, files, su
                                     + "line_id: row\n")
     got = report(cli, files)
     assert [line["supplier"] for line in got["lines"]] == [supplier]
+
+
+def test_a_header_repeated_between_months_is_skipped_not_rejected(cli, files):
+    write_csv(files / "ledger.csv", [HEADER] + APRIL + [HEADER] + MAY)
+    got = report(cli, files)
+    [evidence] = got["evidence"]["inputs"]
+    assert [(s["row"], s["kind"]) for s in evidence["skipped"] if s["kind"] == "header"] == [
+        (6, "header")]
+    assert (evidence["lines"], evidence["amount"], evidence["reconciles"]) == (4, "1330.50", True)
+    assert "rejected" not in got
