@@ -86,3 +86,21 @@ def test_a_dimension_claiming_the_whole_sheet_reads_only_what_is_there(tmp_path)
     path = with_dimension(save(tmp_path, fill), "A1:XFD1048576")
     read = read_input(path)
     assert read.table["line_id"].to_list() == ["A"] and read.rows == 1
+
+
+def test_styled_empty_cells_above_the_values_do_not_move_the_row_numbers(tmp_path):
+    from openpyxl.styles import Font
+
+    def fill(sheet):
+        for column in range(1, 4):
+            sheet.cell(row=1, column=column).font = Font(bold=True)  # styled, no value
+        for column, name in enumerate(HEADER, start=1):
+            sheet.cell(row=3, column=column, value=name)
+        for column, value in enumerate(["A", dt.date(2025, 6, 1), 1], start=1):
+            sheet.cell(row=4, column=column, value=value)
+
+    path = save(tmp_path, fill)
+    with zipfile.ZipFile(path) as book:
+        assert re.search(rb'<c r="A1" s="1"[^>]*/>', book.read("xl/worksheets/sheet1.xml"))
+    read = read_input(path)
+    assert list(zip(read.table["_row"], read.table["line_id"])) == [(4, "A")]

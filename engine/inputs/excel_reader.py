@@ -91,8 +91,9 @@ def _column_index(letters: bytes) -> int:
 
 
 #: The first cell with a value (calamine's range starts there, and so do fastexcel's rows).
-_FIRST_VALUE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:(?!</c>).)*?<(?:v>[^<]|is>)',
-                          re.S)
+#: (Not an empty, styled cell written as <c r="A1" s="3"/>, nor across into the next cell.)
+_FIRST_VALUE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?<!/)>'
+                          rb'(?:(?!</c>|<c[\s>]).)*?<(?:v>[^<]|is>)', re.S)
 
 
 class _Sheet:
@@ -214,5 +215,4 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
             problems[index] = _uncomputed([(c - first_column, f) for c, f in found], names)
     if any(problems):
         named = named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
-    return named, Preamble(header + 1, [(i + 1, " | ".join(c for c in row if c))
-                                        for i, row in enumerate(rows[:header])])
+    return named, Preamble.of(rows, header)
