@@ -31,6 +31,7 @@ _FLOAT_SLACK = Decimal("0.000001")
 _LONG_DECIMAL = r"^-?[0-9]+\.[0-9]{3,}$"
 #: A date cell at midnight, as calamine writes it: the date is what Excel shows.
 _MIDNIGHT = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$"
+_TIME_ONLY = r"^1899-12-3[01] ([0-9]{2}:[0-9]{2}:[0-9]{2})$"
 
 
 def _penny(text: str) -> str:
@@ -50,6 +51,9 @@ def _as_shown(column: pl.Series) -> pl.Series:
     text = column
     if text.str.contains(" 00:00:00", literal=True).any():
         text = text.str.replace(_MIDNIGHT, "$1")
+    if text.str.contains("1899-12-3", literal=True).any():
+        # A time of day is a date-time on Excel's day zero: shown as the time it is.
+        text = text.str.replace(_TIME_ONLY, "$1")
     if text.str.contains(".", literal=True).any():
         # A number cell comes as its shortest text (3.5): shown, as Excel and the reader
         # before it showed amounts, in pounds and pence (3.50).
