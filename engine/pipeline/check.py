@@ -191,11 +191,11 @@ def reconciliation(f: InputFile) -> RingfenceCheck | None:
         return None
     wrong = [t for t in f.totals if not t.reconciles]
     shown = _shown_total(f)
-    where = f"{_shown_path(Path(f.path))}"
+    where = _shown_path(Path(f.path))
     if wrong:
         message = "; ".join(
             f"row {t.row} states a total of {format_gbp(t.stated)}, but the rows above it add "
-            f"up to {format_gbp(t.computed)} ({format_gbp(t.stated - t.computed)} apart)"
+            f"up to {format_gbp(t.computed)} ({format_gbp(abs(t.stated - t.computed))} apart)"
             for t in wrong)
         status = "non_compliant"
     else:
