@@ -104,3 +104,17 @@ def test_styled_empty_cells_above_the_values_do_not_move_the_row_numbers(tmp_pat
         assert re.search(rb'<c r="A1" s="1"[^>]*/>', book.read("xl/worksheets/sheet1.xml"))
     read = read_input(path)
     assert list(zip(read.table["_row"], read.table["line_id"])) == [(4, "A")]
+
+
+def test_floats_are_the_penny_excel_means_at_any_size(tmp_path):
+    values = [0.1 + 0.2, 1234.5600000000002, 99999999999.99, -0.5, 12.345]
+
+    def fill(sheet):
+        sheet.append(HEADER)
+        for number, value in enumerate(values):
+            sheet.append([f"L{number}", dt.date(2025, 6, 1), value])
+
+    read = read_input(save(tmp_path, fill))
+    assert read.table["amount"].to_list() == [30, 123456, 9999999999999, -50]
+    [row] = read.rejected
+    assert row.reasons == ("amount: '12.345' has fractions of a penny",)

@@ -36,8 +36,9 @@ _TIME_ONLY = r"^1899-12-3[01] ([0-9]{2}:[0-9]{2}:[0-9]{2})$"
 
 def _penny(text: str) -> str:
     try:
-        exact = Decimal(text)
-    except InvalidOperation:
+        # The float Excel stored, as its shortest decimal (calamine writes nine places).
+        exact = Decimal(repr(float(text)))
+    except (InvalidOperation, ValueError):
         return text
     penny = exact.quantize(Decimal("0.01"))
     return str(penny) if abs(exact - penny) < _FLOAT_SLACK else text
