@@ -177,6 +177,12 @@ def test_a_tampered_total_in_the_json_and_excel_reports(cli, files):
     check(cli, files, "ledger.csv", "--format", "xlsx", "--output", book)
     rings = list(load_workbook(book)["ringfences"].iter_rows(values_only=True))
     assert any(row[1] == "reconciliation" and row[5] == "non_compliant" for row in rings)
+    run = check(cli, files, "ledger.csv", "--format", "csv")
+    assert run.code == 1
+    [total] = [r for r in csv.DictReader(io.StringIO(run.stdout)) if not r["line_id"]]
+    assert (total["row"], total["status"], total["amount"]) == ("15", "non_compliant", "")
+    assert total["findings"].startswith("ringfence.reconciliation [non_compliant]: row 15 "
+                                        "states a total of £1,330.51")
 
 
 def test_a_wrong_monthly_subtotal_is_caught_even_when_the_grand_total_is_right(cli, files):
