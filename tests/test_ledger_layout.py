@@ -297,3 +297,12 @@ def test_a_header_repeated_between_months_is_skipped_not_rejected(cli, files):
         (6, "header")]
     assert (evidence["lines"], evidence["amount"], evidence["reconciles"]) == (4, "1330.50", True)
     assert "rejected" not in got
+
+
+def test_a_total_stated_above_every_transaction_is_the_total_of_the_rows_below(cli, files):
+    write_csv(files / "ledger.csv", [HEADER, ["Total", "", "", "", "1,250.50"]] + APRIL[:2])
+    got = report(cli, files)
+    [evidence] = got["evidence"]["inputs"]
+    assert evidence["reconciles"] is True and evidence["lines"] == 2
+    write_csv(files / "ledger.csv", [HEADER, ["Total", "", "", "", "1,250.00"]] + APRIL[:2])
+    assert report(cli, files)["evidence"]["inputs"][0]["reconciles"] is False

@@ -176,13 +176,21 @@ def reconcile(amounts: pl.DataFrame, totals: pl.DataFrame) -> list[StatedTotal]:
     `amounts`: (row, amount) of every data row that holds an amount (lines, and rejected
     rows whose amount could be read), `totals`: (row, amount) of the total rows. A total
     reconciles when it equals its block (the rows since the previous total: a month's
-    subtotal) or everything above it (a grand total under monthly subtotals).
+    subtotal) or everything above it (a grand total under monthly subtotals); a total
+    above every row, when it equals everything below it.
     """
     out = []
     rows = amounts.sort("row")
     previous = 0
     for row, stated in totals.sort("row").iter_rows():
         above = rows.filter(pl.col("row") < row)
+        if not above.height and previous == 0:
+            # A total above every transaction (some exports state it under the header)
+            # is the total of the rows below it.
+            below = int(rows["amount"].sum() or 0)
+            out.append(StatedTotal(row, stated, below, stated == below))
+            previous = row
+            continue
         everything = int(above["amount"].sum() or 0)
         block = int(above.filter(pl.col("row") > previous)["amount"].sum() or 0)
         if stated == block or stated == everything:
