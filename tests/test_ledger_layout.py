@@ -306,3 +306,13 @@ def test_a_total_stated_above_every_transaction_is_the_total_of_the_rows_below(c
     assert evidence["reconciles"] is True and evidence["lines"] == 2
     write_csv(files / "ledger.csv", [HEADER, ["Total", "", "", "", "1,250.00"]] + APRIL[:2])
     assert report(cli, files)["evidence"]["inputs"][0]["reconciles"] is False
+
+
+def test_header_row_further_down_than_the_search(cli, files):
+    write_csv(files / "ledger.csv", [[f"note {n}"] for n in range(1, 150)] + [HEADER] + APRIL)
+    (files / "map.yaml").write_text(MAP + "header_row: 150\n")
+    got = report(cli, files)
+    assert [(line["line_id"], line["row"]) for line in got["lines"]] == [("T1", 151)]
+    (files / "map.yaml").write_text(MAP + "header_row: 1000\n")
+    run = check(cli, files)
+    assert run.code == 2 and "header_row 1000" in run.stderr

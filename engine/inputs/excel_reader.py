@@ -21,7 +21,7 @@ import polars as pl
 
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
-from .layout import SEARCH_ROWS, Preamble, find_header
+from .layout import SEARCH_ROWS, Preamble, find_header, rows_to_read
 from .ledger import READ_PROBLEM, beyond_header
 
 #: Excel stores amounts as binary floats: 1234.56 may come back as
@@ -172,16 +172,16 @@ def _cells(path: Path, fastexcel) -> tuple[pl.DataFrame, int]:
     return frame, first_column
 
 
-def _rows_above(frame: pl.DataFrame, sheet: _Sheet) -> list[list[str | None]]:
+def _rows_above(frame: pl.DataFrame, sheet: _Sheet, limit: int) -> list[list[str | None]]:
     """The first rows of the sheet from row 1 (rows above the first value are empty)."""
-    return [[] for _ in range(sheet.first_row - 1)] + [
-        list(row) for row in frame.head(SEARCH_ROWS + 1).iter_rows()]
+    return ([[] for _ in range(sheet.first_row - 1)] + [
+        list(row) for row in frame.head(limit).iter_rows()])[:limit]
 
 
 def first_rows(path: Path) -> list[list[str | None]]:
     """The sheet's first rows (up to SEARCH_ROWS and one more), as read."""
     frame, sheet, _ = _grid(path)
-    return _rows_above(frame, sheet)[:SEARCH_ROWS + 1]
+    return _rows_above(frame, sheet, SEARCH_ROWS + 1)
 
 
 def read_text_columns(path: Path, column_map: ColumnMap | None = None,
@@ -190,7 +190,7 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
     if not frame.height or not frame.select(pl.any_horizontal(
             pl.all().is_not_null()).any()).item():
         raise InputError("the first sheet is empty: no header row", source=str(path), line=1)
-    rows = _rows_above(frame, sheet)
+    rows = _rows_above(frame, sheet, rows_to_read(column_map))
     header = find_header(rows, column_map, str(path), map_source)
     names = [(h or "").strip() for h in rows[header]]
     while names and not names[-1]:

@@ -59,6 +59,12 @@ def expected_columns(column_map: ColumnMap | None) -> list[list[str]]:
     return list(groups.values())
 
 
+def rows_to_read(column_map: ColumnMap | None) -> int:
+    """How many of a file's first rows the header is looked for in (or named by)."""
+    given = column_map.header_row if column_map is not None else None
+    return max(SEARCH_ROWS, given or 0) + 1
+
+
 def _held(groups: list[list[str]], cells: list[str]) -> int:
     return sum(1 for group in groups if any(match_column(c, cells) for c in group))
 
