@@ -28,7 +28,7 @@ from ..models.lines import LINE_FIELDS
 from ..packs.reference import evaluate, holds
 from ..checks.result import CheckResult, Finding
 from ..checks.awards import RingfenceCheck
-from ..models.table import OVER, PACK_VERSION, RULES, RUNNING, SEQ
+from ..models.table import OVER, PACK_VERSION, ROW, RULES, RUNNING, SEQ, SOURCE
 
 _REF_NAMES = {"period.start": "period start", "period.end": "period end",
               "purposes": "the pack's purposes"}
@@ -126,6 +126,12 @@ def explain(request: CheckRequest, line_id: str) -> list[LineExplanation]:
     result = run_check(request)
     table = result.table
     chosen = table.filter(pl.col("line_id") == line_id)
+    outside = result.out_of_scope
+    if not chosen.height and outside is not None and line_id in outside["line_id"]:
+        row = outside.filter(pl.col("line_id") == line_id).row(0, named=True)
+        raise InputError(f"line '{line_id}' is out of scope: the column map gives it no "
+                         "grant, so it is not grant spend and no rule or award checks it",
+                         source=row[SOURCE], line=row[ROW])
     if not chosen.height:
         ids = table["line_id"].unique().to_list()
         raise InputError(f"no line '{line_id}' in the input",

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from ..core.errors import InputError
-from ..inputs import LEDGER_SUFFIXES, columns, first_rows
+from ..inputs import LEDGER_SUFFIXES, columns, first_rows, layout
 from ..inputs.layout import SEARCH_ROWS, match_column, normalised
 from ..models.column_map import ColumnMap
 
@@ -25,21 +25,24 @@ from ..models.column_map import ColumnMap
 RECOGNISED: dict[str, list[str]] = {
     "date": [r"^(invoice )?(payment|paid|clearing|transaction|posting) date$", r"^date$",
              r"\bdate\b"],
-    "amount": [r"^net amount$", r"^amount$", r"^(net )?(amount|value) (paid|gbp|£)?$",
+    "amount": [r"^net amount$", r"^amount$",
+               r"^(net |gross |total )?(amount|value)( paid| gbp| excl(uding)? vat| ex vat)?$",
                r"^(total|value|net|gross)$", r"\bamount\b"],
-    "supplier": [r"^supplier (beneficiary )?name$", r"^(vendor|payee|beneficiary) name$",
-                 r"^(supplier|vendor|payee|beneficiary|merchant)( name)?$"],
+    "supplier": [r"^supplier (beneficiary )?name$", r"^(vendor|payee|beneficiary|creditor) name$",
+                 r"^(supplier|vendor|payee|beneficiary|merchant|creditor)( name)?$"],
     "id": [r"^trans(action)? (number|no|id|ref|reference)$", r"^document (no|number)$",
-           r"^internal ref(erence)? (number|no)$", r"^(transaction|payment) (reference|ref)$"],
-    "invoice": [r"^invoice (number|no|ref|reference)$", r"^reference$"],
+           r"^internal ref(erence)? (number|no)$",
+           r"^(transaction|payment|voucher) (reference|ref|id|number|no)$"],
+    "invoice": [r"^invoice (number|no|ref|reference|id)$", r"^(reference|ref)( number| no)?$"],
     "category": [r"^expen(se|ses|diture) (type|category)$",
                  r"^expenditure account code description$", r"^merchant category$",
+                 r"^(account|expense|expenditure|subjective|cost) (code )?(description|name)$",
                  r"^(category|expense description|cost element description)$"],
     "area": [r"^(expense|service) area$", r"^service (label|name|division)$",
              r"^organi[sz]ational unit$", r"^(directorate|department|cost cent(re|er)( name)?)$",
              r"^(service|division|portfolio)$"],
-    "description": [r"^purpose of spend( summary)?$", r"^(extended )?description$",
-                    r"^narrative$"],
+    "description": [r"^purpose( of (spend|expenditure|payment))?( summary)?$",
+                    r"^(extended )?description$", r"^(narrative|details)$"],
 }
 _HEADER_FIELDS = ("date", "amount", "supplier", "id")
 #: Distinct values listed per candidate column, most frequent first.
@@ -131,9 +134,10 @@ def _unique_in_every_file(files: list[_File], columns: list[str]) -> bool:
                      if match_column(c, f.frame.columns)), None)
         if name is None:
             return False
-        # Only rows with an amount are transactions: blank and total rows have no id.
+        # Blank, decoration and total rows hold no id (a 'Total' under each month's rows
+        # is not a repeated id).
         ids = f.frame[name].str.strip_chars()
-        ids = ids.filter(ids.str.len_chars() > 0)
+        ids = ids.filter(~layout.no_identity(ids))
         if ids.n_unique() != ids.len():
             return False
     return True

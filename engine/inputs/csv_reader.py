@@ -24,7 +24,7 @@ import polars as pl
 
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
-from .layout import SEARCH_ROWS, Preamble, find_header
+from .layout import SEARCH_ROWS, Preamble, find_header, rows_to_read
 from .ledger import PHYSICAL, READ_PROBLEM, beyond_header
 
 _BOMS = (b"\xc3\xaf\xc2\xbb\xc2\xbf", b"\xef\xbb\xbf")
@@ -131,7 +131,10 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
         head, regular, whole = converted, False, True
     if not _SOMETHING.search(_without_mark(head)):
         raise InputError("the file is empty: no header row", source=str(path), line=1)
-    first_rows = _first_records(_without_mark(head), whole)
+    limit = rows_to_read(column_map)
+    first_rows = _first_records(_without_mark(head), whole, limit)
+    if len(first_rows) < limit and not whole:  # a header_row further down than the head
+        first_rows = _first_records(_without_mark(path.read_bytes()), True, limit)
     header = find_header(first_rows, column_map, str(path), map_source)
     preamble = Preamble.of(first_rows, header)
     names = _header_names(first_rows[header], path, header + 1)
@@ -166,7 +169,9 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
     named = frame.select(pl.col(c).alias(n) for c, n in zip(cells, names))
     header_end = header + 1 + sum(cell.count("\n") for row in first_rows[:header + 1]
                                   for cell in row)
-    physical = _physical_lines(frame, header_end)
+    physical = None
+    if _newlines(path if regular else data) != header_end + frame.height:
+        physical = _physical_lines(frame, header_end)
     if physical is not None:
         named = named.with_columns(physical)
     if len(cells) == len(names):
@@ -193,7 +198,20 @@ def first_rows(path: Path) -> list[list[str]]:
             head, whole = converted[:_HEAD], len(converted) <= _HEAD
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
-    return _first_records(_without_mark(head), whole)
+    return _first_records(_without_mark(head), whole, SEARCH_ROWS + 1)
+
+
+def _newlines(source: Path | bytes) -> int:
+    """The file's lines (its newlines, and a last line without one): as many as its rows
+    unless a quoted cell spans lines. Counted in chunks, at memory speed."""
+    if isinstance(source, bytes):
+        return source.count(b"\n") + (not source.endswith(b"\n"))
+    count, last = 0, b"\n"
+    with source.open("rb") as stream:
+        while chunk := stream.read(1 << 23):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _physical_lines(frame: pl.DataFrame, header_end: int) -> pl.Series | None:
@@ -210,7 +228,7 @@ def _physical_lines(frame: pl.DataFrame, header_end: int) -> pl.Series | None:
         pl.Int64).alias(PHYSICAL)
 
 
-def _first_records(head: bytes, whole: bool) -> list[list[str]]:
+def _first_records(head: bytes, whole: bool, limit: int) -> list[list[str]]:
     """The first records of the file (enough to find its header), as the csv module reads
     them. A record cut off where `head` ends is left out."""
     text = _head_text(head if whole else head[:head.rfind(b"\n") + 1] or head)
@@ -218,7 +236,7 @@ def _first_records(head: bytes, whole: bool) -> list[list[str]]:
     try:
         for record in csv.reader(io.StringIO(text, newline="")):
             records.append(record)
-            if len(records) > SEARCH_ROWS:
+            if len(records) >= limit:
                 break
     except csv.Error:
         pass  # the rows read so far are enough to find a header; reading says the rest

@@ -21,7 +21,7 @@ import polars as pl
 
 from ..core.errors import InputError
 from ..models.column_map import ColumnMap
-from .layout import SEARCH_ROWS, Preamble, find_header
+from .layout import SEARCH_ROWS, Preamble, find_header, rows_to_read
 from .ledger import READ_PROBLEM, beyond_header
 
 #: Excel stores amounts as binary floats: 1234.56 may come back as
@@ -31,12 +31,14 @@ _FLOAT_SLACK = Decimal("0.000001")
 _LONG_DECIMAL = r"^-?[0-9]+\.[0-9]{3,}$"
 #: A date cell at midnight, as calamine writes it: the date is what Excel shows.
 _MIDNIGHT = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$"
+_TIME_ONLY = r"^1899-12-3[01] ([0-9]{2}:[0-9]{2}:[0-9]{2})$"
 
 
 def _penny(text: str) -> str:
     try:
-        exact = Decimal(text)
-    except InvalidOperation:
+        # The float Excel stored, as its shortest decimal (calamine writes nine places).
+        exact = Decimal(repr(float(text)))
+    except (InvalidOperation, ValueError):
         return text
     penny = exact.quantize(Decimal("0.01"))
     return str(penny) if abs(exact - penny) < _FLOAT_SLACK else text
@@ -50,6 +52,9 @@ def _as_shown(column: pl.Series) -> pl.Series:
     text = column
     if text.str.contains(" 00:00:00", literal=True).any():
         text = text.str.replace(_MIDNIGHT, "$1")
+    if text.str.contains("1899-12-3", literal=True).any():
+        # A time of day is a date-time on Excel's day zero: shown as the time it is.
+        text = text.str.replace(_TIME_ONLY, "$1")
     if text.str.contains(".", literal=True).any():
         # A number cell comes as its shortest text (3.5): shown, as Excel and the reader
         # before it showed amounts, in pounds and pence (3.50).
@@ -91,8 +96,9 @@ def _column_index(letters: bytes) -> int:
 
 
 #: The first cell with a value (calamine's range starts there, and so do fastexcel's rows).
-_FIRST_VALUE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:(?!</c>).)*?<(?:v>[^<]|is>)',
-                          re.S)
+#: (Not an empty, styled cell written as <c r="A1" s="3"/>, nor across into the next cell.)
+_FIRST_VALUE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?<!/)>'
+                          rb'(?:(?!</c>|<c[\s>]).)*?<(?:v>[^<]|is>)', re.S)
 
 
 class _Sheet:
@@ -166,16 +172,16 @@ def _cells(path: Path, fastexcel) -> tuple[pl.DataFrame, int]:
     return frame, first_column
 
 
-def _rows_above(frame: pl.DataFrame, sheet: _Sheet) -> list[list[str | None]]:
+def _rows_above(frame: pl.DataFrame, sheet: _Sheet, limit: int) -> list[list[str | None]]:
     """The first rows of the sheet from row 1 (rows above the first value are empty)."""
-    return [[] for _ in range(sheet.first_row - 1)] + [
-        list(row) for row in frame.head(SEARCH_ROWS + 1).iter_rows()]
+    return ([[] for _ in range(sheet.first_row - 1)] + [
+        list(row) for row in frame.head(limit).iter_rows()])[:limit]
 
 
 def first_rows(path: Path) -> list[list[str | None]]:
     """The sheet's first rows (up to SEARCH_ROWS and one more), as read."""
     frame, sheet, _ = _grid(path)
-    return _rows_above(frame, sheet)[:SEARCH_ROWS + 1]
+    return _rows_above(frame, sheet, SEARCH_ROWS + 1)
 
 
 def read_text_columns(path: Path, column_map: ColumnMap | None = None,
@@ -184,7 +190,7 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
     if not frame.height or not frame.select(pl.any_horizontal(
             pl.all().is_not_null()).any()).item():
         raise InputError("the first sheet is empty: no header row", source=str(path), line=1)
-    rows = _rows_above(frame, sheet)
+    rows = _rows_above(frame, sheet, rows_to_read(column_map))
     header = find_header(rows, column_map, str(path), map_source)
     names = [(h or "").strip() for h in rows[header]]
     while names and not names[-1]:
@@ -214,5 +220,4 @@ def read_text_columns(path: Path, column_map: ColumnMap | None = None,
             problems[index] = _uncomputed([(c - first_column, f) for c, f in found], names)
     if any(problems):
         named = named.with_columns(pl.Series(READ_PROBLEM, problems, dtype=pl.Utf8))
-    return named, Preamble(header + 1, [(i + 1, " | ".join(c for c in row if c))
-                                        for i, row in enumerate(rows[:header])])
+    return named, Preamble.of(rows, header)

@@ -59,6 +59,12 @@ def expected_columns(column_map: ColumnMap | None) -> list[list[str]]:
     return list(groups.values())
 
 
+def rows_to_read(column_map: ColumnMap | None) -> int:
+    """How many of a file's first rows the header is looked for in (or named by)."""
+    given = column_map.header_row if column_map is not None else None
+    return max(SEARCH_ROWS, given or 0) + 1
+
+
 def _held(groups: list[list[str]], cells: list[str]) -> int:
     return sum(1 for group in groups if any(match_column(c, cells) for c in group))
 
@@ -125,10 +131,12 @@ class Preamble:
 #: or a filler of x's (`xxx`, as at the foot of one of Oxford's files).
 _DECORATION = r"^[\s\p{P}\p{S}]*$|^\s*(x{3,}|X{3,})\s*$"
 #: A cell that labels a total: 'Total', 'Grand total', 'Sub-total:', 'Total for April 2025',
-#: 'April total'. Not 'Total Tree Care', a supplier.
+#: 'Total (123 payments)', 'TOTAL SPEND', 'April total'. Not 'Total Tree Care', a supplier:
+#: after the word, a label has nothing, a sign or number, or one of a few words.
 TOTAL_LABEL = (r"(?i)^\s*(((grand|sub|overall|month(ly)?|period|annual|report|file|page)"
-               r"[\s-]*)?totals?(\s*[:=-].*|\s+(for|of|to|spend|spent|paid|amount|expenditure|"
-               r"payments?|value|net|gross)\b.*)?|.*\b(sub[\s-]?)?totals?\s*:?)\s*$")
+               r"[\s-]*)?totals?(\s*[^A-Za-z\s].*|\s+(for|of|to|spend|spent|paid|amount|"
+               r"expenditure|payments?|value|net|gross|transactions?|invoices?)\b.*)?"
+               r"|.*\b(sub[\s-]?)?totals?\s*:?)\s*$")
 
 
 def decoration(expr: pl.Expr) -> pl.Expr:
@@ -136,9 +144,19 @@ def decoration(expr: pl.Expr) -> pl.Expr:
     return expr.is_null() | expr.str.contains(_DECORATION)
 
 
-def no_identity(expr: pl.Expr) -> pl.Expr:
-    """Whether a cell identifies nothing: empty, decoration or a total's label."""
-    return decoration(expr) | expr.str.contains(TOTAL_LABEL)
+def no_identity(cells: pl.Series) -> pl.Series:
+    """Per cell, whether it identifies nothing: empty, decoration or a total's label."""
+    # In steps, each over the cells still in question: an id or a date fails the anchored
+    # decoration test at its first character, and only a cell holding 'otal' (a literal
+    # search) can be a label, so the label's pattern runs on a handful of cells.
+    out = cells.to_frame("c").select(decoration(pl.col("c")).fill_null(True))["c"]
+    rest = (~out).arg_true()
+    maybe = cells.gather(rest)
+    maybe = rest.filter((maybe.str.contains("otal", literal=True)
+                         | maybe.str.contains("OTAL", literal=True)).fill_null(False))
+    if maybe.len():
+        out = out.scatter(maybe, cells.gather(maybe).str.contains(TOTAL_LABEL))
+    return out
 
 
 def row_text(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
@@ -164,13 +182,21 @@ def reconcile(amounts: pl.DataFrame, totals: pl.DataFrame) -> list[StatedTotal]:
     `amounts`: (row, amount) of every data row that holds an amount (lines, and rejected
     rows whose amount could be read), `totals`: (row, amount) of the total rows. A total
     reconciles when it equals its block (the rows since the previous total: a month's
-    subtotal) or everything above it (a grand total under monthly subtotals).
+    subtotal) or everything above it (a grand total under monthly subtotals); a total
+    above every row, when it equals everything below it.
     """
     out = []
     rows = amounts.sort("row")
     previous = 0
     for row, stated in totals.sort("row").iter_rows():
         above = rows.filter(pl.col("row") < row)
+        if not above.height and previous == 0:
+            # A total above every transaction (some exports state it under the header)
+            # is the total of the rows below it.
+            below = int(rows["amount"].sum() or 0)
+            out.append(StatedTotal(row, stated, below, stated == below))
+            previous = row
+            continue
         everything = int(above["amount"].sum() or 0)
         block = int(above.filter(pl.col("row") > previous)["amount"].sum() or 0)
         if stated == block or stated == everything:

@@ -111,8 +111,9 @@ def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
     frame = raw.select(
         pl.lit(source).alias(SOURCE), (pl.col("_index").cast(pl.Int64) + first).alias(ROW),
         *canonical, *[pl.col(name).alias(alias) for name, alias in extras], *problem, *lines)
+    frame, raw, headers = _without_repeated_headers(frame, raw)
     frame, totals = _without_total_rows(frame, raw, _identity_fields(raw, column_map))
-    skipped = sorted(skipped + blank + [{"row": row, "kind": "total", "text": text}
+    skipped = sorted(skipped + blank + headers + [{"row": row, "kind": "total", "text": text}
                                         for row, text in totals.select(ROW, "_text").iter_rows()],
                      key=lambda entry: entry["row"])
     frame, any_error, reasons = _parse(frame)
@@ -172,6 +173,21 @@ def _without_blank_rows(raw: pl.DataFrame, first: int) -> tuple[pl.DataFrame, li
                               for row, text in blank.iter_rows()]
 
 
+def _without_repeated_headers(frame: pl.DataFrame, raw: pl.DataFrame
+                              ) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
+    """Rows that repeat the header (monthly exports pasted one under another, a page
+    header): the amount cell holds a column's name. Listed as skipped, never lines."""
+    names = [c for c in raw.columns if c not in ("_index", READ_PROBLEM)]
+    hit = frame["amount"].str.strip_chars().str.to_lowercase().is_in(
+        [n.strip().lower() for n in names]).fill_null(False)
+    if not hit.any():
+        return frame, raw, []
+    repeated = raw.filter(hit).select(pl.col("_index"), layout.row_text(raw, names))
+    found = [{"row": frame[ROW][i], "kind": "header", "text": text}
+             for i, (_, text) in zip(hit.arg_true(), repeated.iter_rows())]
+    return frame.filter(~hit), raw.filter(~hit), found
+
+
 #: Fields that make a row a transaction when it has them: an id, a date, a supplier, a
 #: reference. A row with an amount and none of them is a total row.
 _IDENTITY = ("line_id", "date", "supplier", "reference")
@@ -197,9 +213,16 @@ def _without_total_rows(frame: pl.DataFrame, raw: pl.DataFrame, identity: list[s
     empty = pl.DataFrame(schema={ROW: pl.Int64, "_total": pl.Int64, "_text": pl.Utf8})
     if not identity:
         return frame, empty
-    unnamed = pl.all_horizontal([layout.no_identity(pl.col(name)) for name in identity])
-    candidates = frame.select(pl.arg_where(
-        unnamed & columns.blank_to_null(pl.col("amount")).is_not_null()))[:, 0]
+    # Column by column, only over the rows still in question: in most files the first
+    # identity column (an id or a date on every row) settles all of them in one pass.
+    candidates = pl.int_range(0, frame.height, dtype=pl.UInt32, eager=True)
+    for name in identity:
+        if not candidates.len():
+            return frame, empty
+        candidates = candidates.filter(layout.no_identity(frame[name].gather(candidates)))
+    amount = frame["amount"].gather(candidates).to_frame("c")
+    candidates = candidates.filter(
+        amount.select(columns.blank_to_null(pl.col("c")).is_not_null())["c"])
     if not candidates.len():
         return frame, empty
     amounts, errors = columns.money(pl.col("amount"))

@@ -169,7 +169,7 @@ def reconciliation(f: InputFile) -> RingfenceCheck | None:
     if wrong:
         message = "; ".join(
             f"row {t.row} states a total of {format_gbp(t.stated)}, but the rows above it add "
-            f"up to {format_gbp(t.computed)} ({format_gbp(t.stated - t.computed)} apart)"
+            f"up to {format_gbp(t.computed)} ({format_gbp(abs(t.stated - t.computed))} apart)"
             for t in wrong)
         status = "non_compliant"
     else:

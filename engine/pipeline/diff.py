@@ -30,7 +30,7 @@ from ..inputs.ledger import RejectedRowsError
 from ..models.lines import LINE_FIELDS
 from ..core.money import format_gbp
 from ..checks.result import CheckResult, LineResult
-from ..checks.awards import RingfenceCheck
+from ..checks.awards import RECONCILIATION, RingfenceCheck
 from ..core.status import RANK, at_or_above
 from ..gate.waivers import load_waivers
 
@@ -285,4 +285,10 @@ def _side(request: DiffRequest, spec: str, local: str, awards: str | None,
         # Name the file as the user wrote it, not the scratch copy of git's blob.
         raise InputError(exc.message, source=names[exc.source], line=exc.line,
                          field=exc.field) from None
+    # Each side is read from a scratch copy: its stated-total check goes by the file's
+    # name, so that base and head compare.
+    result.ringfences = [replace(c, grant=Path(c.grant).name) if c.check == RECONCILIATION
+                         else c for c in result.ringfences]
+    result.reconciled = {Path(key).name: (names.get(source, source), row)
+                         for key, (source, row) in result.reconciled.items()}
     return Side(spec, result, result.gate)

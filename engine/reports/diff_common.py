@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..checks.awards import RECONCILIATION
 from ..pipeline.diff import CheckChange, DiffResult, LineChange, Side
 from ..models.lines import LINE_FIELDS
 from ..core.status import LABELS
@@ -71,6 +72,8 @@ def waiver_json(side: Side, line, rule: str) -> dict[str, Any]:
 def check_name(change: CheckChange) -> str:
     if change.check == "purpose":
         return f"purpose {change.purpose}"
+    if change.check == RECONCILIATION:
+        return "stated total"
     return "award" if change.check == "award" else "plan total"
 
 

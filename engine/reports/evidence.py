@@ -20,7 +20,7 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str, str]]:
     for described in evidence.get("inputs") or []:
         rows.append(("input", described.get("path") or "", described.get("sha256") or ""))
         if "rows" in described:
-            rows.append(("read", _reading(described), ""))
+            rows.append(("read", reading(described), ""))
     for key in ("awards", "map"):
         described = evidence.get(key)
         if described:
@@ -35,7 +35,7 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _reading(described: dict) -> str:
+def reading(described: dict) -> str:
     """What the reading made of one input, in words: rows, lines, skipped, stated total."""
     skipped = described.get("skipped") or []
     kinds = {}

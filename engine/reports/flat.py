@@ -16,6 +16,7 @@ import polars as pl
 from ..pipeline import threads
 from ..checks.message_columns import per_line
 from ..core.money import to_decimal
+from ..checks.awards import RECONCILIATION
 from ..checks.result import CheckResult
 from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE, STATUS,
                             extra_columns)
@@ -102,6 +103,9 @@ def flat_frame(result: CheckResult,
                                         cases.fill_null("").alias(CASES))
     if result.outside is not None:
         lines = pl.concat([lines, inert(_out_of_scope_rows(result, lines, dict(extras)))])
+    unreconciled = _unreconciled_rows(result, lines)
+    if unreconciled is not None:
+        lines = pl.concat([lines, unreconciled])
     if not result.rejected:
         return lines
     # A rejected row's raw values go under the columns the lines show them in.
@@ -110,6 +114,22 @@ def flat_frame(result: CheckResult,
 
 
 OUT_OF_SCOPE = "out_of_scope"
+
+
+def _unreconciled_rows(result: CheckResult, lines: pl.DataFrame) -> pl.DataFrame | None:
+    """A stated total the rows do not add up to, as a row of its own at the total's row
+    (a spreadsheet's filter on status finds it): no amount, as it is not spend."""
+    zero = to_decimal(0)
+    records = []
+    for check in result.ringfences:
+        if check.check == RECONCILIATION and check.status != "compliant":
+            source, row = result.reconciled.get(check.grant, (check.grant, None))
+            records.append({"source": source, "row": row, "status": check.status,
+                            "compliant_amount": zero, "at_risk_amount": zero,
+                            "non_compliant_amount": zero,
+                            FINDINGS: f"{check.rule} [{check.status}]: {check.message} "
+                                      f"({check.clause})"})
+    return pl.DataFrame(records, schema=lines.schema) if records else None
 
 
 def _out_of_scope_rows(result: CheckResult, lines: pl.DataFrame,

@@ -14,6 +14,7 @@ from ..checks import totals
 from ..core.status import LABELS
 from ..checks.awards import RECONCILIATION
 from ..core.errors import visible
+from .evidence import reading
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
 from .gate_report import finding_note, summary_lines
@@ -57,6 +58,11 @@ def write(result: CheckResult, console: Console) -> None:
     if cases:
         console.print(_cases(cases))
     console.print(Text.assemble("Overall: ", _status(result.status)))
+    # How each ledger was read, when there was more to it than lines: rows skipped (title,
+    # blank, total rows), a stated total.
+    for described in (result.evidence or {}).get("inputs") or []:
+        if described.get("skipped") or described.get("stated_total") is not None:
+            console.print(Text(f"{described['path']}: {reading(described)}", style="dim"))
     # A file that does not add up to its own total is said in full, whatever the width.
     for check in result.ringfences:
         if check.check == RECONCILIATION and check.status != "compliant":

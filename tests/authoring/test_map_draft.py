@@ -89,3 +89,14 @@ def test_a_file_with_no_recognisable_header_is_one_line(cli, tmp_path):
     assert run.code == 2
     [message] = run.stderr.strip().splitlines()
     assert "ledger.csv:1: no header row" in message and "row 1: a | b" in message
+
+
+def test_monthly_totals_labelled_in_the_id_column_do_not_make_the_id_repeat(cli, tmp_path):
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("Transaction ID,Date Paid,Creditor Name,Net Value\n"
+                      "P1,01/04/2025,Acme,10\nTotal,,,10\n"
+                      "P2,01/05/2025,Beta,5\nTotal,,,5\n")
+    drafted = yaml.safe_load(cli("map", "draft", ledger).stdout)
+    assert drafted["columns"] == {"Date Paid": "date", "Net Value": "amount",
+                                  "Creditor Name": "supplier", "Transaction ID": "line_id"}
+    assert "line_id" not in drafted  # no `line_id: row`: the ids are unique

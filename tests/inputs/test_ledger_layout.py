@@ -134,7 +134,10 @@ def test_out_of_scope_lines_are_listed_in_csv_and_excel_and_counted_elsewhere(cl
     sheet = load_workbook(book)["lines"]
     statuses = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert statuses.count("out_of_scope") == 2
-    assert "out of scope" in check(cli, files).stdout
+    table = " ".join(check(cli, files).stdout.split())
+    assert "out of scope 2 £230.50" in table
+    assert ("10 rows read, 4 lines (1330.50), skipped: 4 preamble, 3 blank, 3 total; stated "
+            "total 1330.50: reconciles") in table
     for fmt in ("md", "html"):
         text = check(cli, files, "ledger.csv", "--format", fmt).stdout
         assert "out of scope" in text.lower() and "230.50" in text
@@ -174,6 +177,12 @@ def test_a_tampered_total_in_the_json_and_excel_reports(cli, files):
     check(cli, files, "ledger.csv", "--format", "xlsx", "--output", book)
     rings = list(load_workbook(book)["ringfences"].iter_rows(values_only=True))
     assert any(row[1] == "reconciliation" and row[5] == "non_compliant" for row in rings)
+    run = check(cli, files, "ledger.csv", "--format", "csv")
+    assert run.code == 1
+    [total] = [r for r in csv.DictReader(io.StringIO(run.stdout)) if not r["line_id"]]
+    assert (total["row"], total["status"], total["amount"]) == ("15", "non_compliant", "")
+    assert total["findings"].startswith("ringfence.reconciliation [non_compliant]: row 15 "
+                                        "states a total of £1,330.51")
 
 
 def test_a_wrong_monthly_subtotal_is_caught_even_when_the_grand_total_is_right(cli, files):
@@ -239,3 +248,71 @@ def test_junit_names_the_input_at_its_total_row(cli, files):
     cases = [c for c in ET.fromstring(run.stdout).iter("testcase")
              if c.get("name") == "ringfence stated total"]
     assert [c.get("line") for c in cases] == ["15"]
+
+
+def test_explaining_an_out_of_scope_line_says_it_is_out_of_scope(cli, files):
+    run = cli("explain", files / "ledger.csv", "--line", "T2", "--map", files / "map.yaml",
+              "--awards", files / "awards.yaml")
+    assert run.code == 2
+    [message] = run.stderr.strip().splitlines()
+    assert "ledger.csv:7: line 'T2' is out of scope: the column map gives it no grant" in message
+
+
+def test_diff_compares_the_stated_total_of_one_ledger_at_two_versions(cli, files):
+    (files / "head").mkdir()
+    write_csv(files / "head" / "ledger.csv", PREAMBLE + [HEADER] + APRIL + TAMPERED)
+    run = cli("diff", files / "ledger.csv", files / "head" / "ledger.csv", "--map",
+              files / "map.yaml", "--awards", files / "awards.yaml")
+    assert run.code == 1
+    assert "ledger.csv stated total: £1,330.50 -> £1,330.50 (£0.00) of £1,330.51; " \
+        "compliant -> non-compliant" in run.stdout
+
+
+@pytest.mark.parametrize("label", ["Total", "TOTAL:", "Grand Total", "Sub-total",
+                                   "Total for April 2025", "Total (2 payments)",
+                                   "Total £1,250.50", "April 2025 total", "TOTAL SPEND"])
+def test_total_labels_in_the_id_column_make_a_total_row(cli, files, label):
+    april = [row if row[0] != "Total" else [label, "", "", "", "1,250.50"] for row in APRIL]
+    write_csv(files / "ledger.csv", [HEADER] + april)
+    got = report(cli, files)
+    [evidence] = got["evidence"]["inputs"]
+    assert [(s["row"], s["kind"]) for s in evidence["skipped"]] == [(4, "blank"), (5, "total")]
+    assert evidence["reconciles"] is True and evidence["lines"] == 2
+
+
+@pytest.mark.parametrize("supplier", ["Total Tree Care", "TOTAL FITNESS LTD", "Totally Local"])
+def test_a_supplier_whose_name_starts_with_total_is_a_transaction(cli, files, supplier):
+    write_csv(files / "ledger.csv", [HEADER, ["", "", supplier, "Early Help", "5"]])
+    (files / "map.yaml").write_text(MAP.replace("  Transaction Number: line_id\n", "")
+                                    + "line_id: row\n")
+    got = report(cli, files)
+    assert [line["supplier"] for line in got["lines"]] == [supplier]
+
+
+def test_a_header_repeated_between_months_is_skipped_not_rejected(cli, files):
+    write_csv(files / "ledger.csv", [HEADER] + APRIL + [HEADER] + MAY)
+    got = report(cli, files)
+    [evidence] = got["evidence"]["inputs"]
+    assert [(s["row"], s["kind"]) for s in evidence["skipped"] if s["kind"] == "header"] == [
+        (6, "header")]
+    assert (evidence["lines"], evidence["amount"], evidence["reconciles"]) == (4, "1330.50", True)
+    assert "rejected" not in got
+
+
+def test_a_total_stated_above_every_transaction_is_the_total_of_the_rows_below(cli, files):
+    write_csv(files / "ledger.csv", [HEADER, ["Total", "", "", "", "1,250.50"]] + APRIL[:2])
+    got = report(cli, files)
+    [evidence] = got["evidence"]["inputs"]
+    assert evidence["reconciles"] is True and evidence["lines"] == 2
+    write_csv(files / "ledger.csv", [HEADER, ["Total", "", "", "", "1,250.00"]] + APRIL[:2])
+    assert report(cli, files)["evidence"]["inputs"][0]["reconciles"] is False
+
+
+def test_header_row_further_down_than_the_search(cli, files):
+    write_csv(files / "ledger.csv", [[f"note {n}"] for n in range(1, 150)] + [HEADER] + APRIL)
+    (files / "map.yaml").write_text(MAP + "header_row: 150\n")
+    got = report(cli, files)
+    assert [(line["line_id"], line["row"]) for line in got["lines"]] == [("T1", 151)]
+    (files / "map.yaml").write_text(MAP + "header_row: 1000\n")
+    run = check(cli, files)
+    assert run.code == 2 and "header_row 1000" in run.stderr
