@@ -257,6 +257,34 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     sys.exit(1 if result.fails else 0)
 
 
+@cli.group()
+def new() -> None:
+    """Start a file to fill in."""
+
+
+@new.command("proposal")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--council", help="The council's name, written on each award.")
+@click.option("--grant", "grants", multiple=True,
+              help="A grant pack id to put an award row for (repeat for more).")
+@click.option("--rules", type=click.Path(file_okay=False),
+              help="Folder of grant packs (default: the bundled rules/).")
+def new_proposal(file, council, grants, rules) -> None:
+    """Write a proposal workbook (.xlsx): Awards and Lines sheets with drop-down lists
+    from the packs, and a Guide to each pack's purposes and rules."""
+    from pathlib import Path
+
+    from ringfence.engine.authoring.proposal_workbook import write_proposal_workbook
+    from ringfence.engine.packs.loading import load_packs
+
+    if not file.lower().endswith(".xlsx"):
+        raise click.BadParameter("the workbook's name must end in .xlsx", param_hint="FILE")
+    write_proposal_workbook(file, load_packs(Path(rules) if rules else None),
+                            council=council, grants=grants)
+    click.echo(f"wrote {file}: fill in its Awards and Lines sheets, then run "
+               f"`ringfence check {file}`", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="ringfence", standalone_mode=False)

@@ -43,6 +43,11 @@ def read_input(path: str | Path, column_map: ColumnMap | None = None,
     suffix = path.suffix.lower()
     if suffix in PROPOSAL_SUFFIXES:
         return read_proposal(path)
+    if suffix == ".xlsx" and path.is_file():
+        from .workbook import is_proposal_workbook, read_workbook
+
+        if is_proposal_workbook(path):  # sheets Awards and Lines; any other .xlsx is a ledger
+            return read_workbook(path)
     if suffix in LEDGER_SUFFIXES:
         from . import csv_reader, excel_reader
         from .ledger import typed_lines

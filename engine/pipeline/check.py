@@ -201,7 +201,10 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
     found: dict[str, _Award] = {}
     sources: list[tuple[AwardsFile, str, dict[str, dict[str, int]]]] = []
     for f in files:
-        if f.awards is not None:
+        # A proposal workbook's Awards sheet gives way to --awards (a YAML proposal's
+        # awards must agree with it instead).
+        overridden = request.awards and Path(f.path).suffix.lower() == ".xlsx"
+        if f.awards is not None and not overridden:
             sources.append((f.awards, f.path, f.award_lines))
     if request.awards:
         awards_file, lines = read_awards(request.awards)
