@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 import polars as pl
 
+from .advice import Advice
 from .classify import PACK_VERSION, RULE_RANK, RULES
 from ..packs.compiled import CompiledPack
 from .crossline import CLAUSES as CROSS_CLAUSES
@@ -50,6 +51,9 @@ class LineResult:
     extras: dict[str, Any]
     #: the version of the line's pack in force on its date (see packs.LoadedPack.versions)
     pack_version: str | None = None
+    #: other grants that would take a line its own grant refuses (advice.py); None when
+    #: the line needs none
+    advice: tuple[Advice, ...] | None = None
 
     @property
     def line_id(self) -> str:
@@ -82,6 +86,8 @@ class CheckResult:
     checks: CrossLineChecks | None = None
     #: Each line's rule and award findings as text (see own_findings), if already rendered
     own_text: pl.Series | None = None
+    #: Funding advice: _seq -> the other grants that would take the line (advice.py)
+    advice: dict[int, tuple[Advice, ...]] = field(default_factory=dict)
 
     @property
     def versioned(self) -> bool:
@@ -166,7 +172,7 @@ class CheckResult:
             findings.append(Finding(rule, "at_risk", CROSS_CLAUSES[rule], message))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
-                          in_force.version)
+                          in_force.version, self.advice.get(row[SEQ]))
 
     def award_amount(self, grant: str) -> int:
         return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")

@@ -11,6 +11,7 @@ from typing import Callable
 import polars as pl
 
 from .. import __version__
+from ..checks.advice import funding_advice
 from ..checks.classify import classify
 from ..checks.crossline import cross_line_findings
 from ..packs.compiled import CompiledPack
@@ -95,11 +96,14 @@ def run_check(request: CheckRequest) -> CheckResult:
     table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
     step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
     ringfences = award_checks(table, by_grant, compiled)
+    advice = funding_advice(table, {pid: _compiled(loaded) for pid, loaded in packs.items()},
+                            ringfences)
     evidence = _evidence(request, compiled, {p: d.result() for p, d in digests.items()},
                          checks)
     background.shutdown()
     return CheckResult(table, compiled, ringfences, council, evidence=evidence,
                        rejected=rejected, cross=cross, checks=checks, own_text=own_text,
+                       advice=advice,
                        award_lines={g: (a.source, a.where) for g, a in awards.items()})
 
 

@@ -14,6 +14,7 @@ from typing import Callable
 
 import polars as pl
 
+from .advice import advice_text
 from ..checks.classify import PACK_VERSION, RULE_RANK
 from ..checks.message_columns import per_line
 from ..core.money import to_decimal
@@ -21,9 +22,9 @@ from ..checks.result import CROSS_RANK, STATUS, CheckResult
 from ..checks.awards import OVER
 from ..models.table import ROW, SEQ, SOURCE, extra_columns
 
-FINDINGS = "findings"
+FINDINGS, ADVICE = "findings", "advice"
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
-         "non_compliant_amount", FINDINGS]
+         "non_compliant_amount", FINDINGS, ADVICE]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
                   "description", "existing_service"]
 #: After the findings, when some pack of the run was amended: the version each line was
@@ -94,11 +95,23 @@ def flat_frame(result: CheckResult,
             *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
+        lines = lines.insert_column(FIRST.index(ADVICE), advice_column(result))
     if not result.rejected:
         return lines
     # A rejected row's raw values go under the columns the lines show them in.
     shown = {**{name: name for name in CANONICAL_REST}, **dict(extras)}
     return pl.concat([lines, inert(_rejected_rows(result, lines, shown))])
+
+
+def advice_column(result: CheckResult) -> pl.Series:
+    """Per line of the table: its funding advice as one sentence, empty for none (the
+    table is in `_seq` order, so advised lines are found by position)."""
+    column = pl.repeat("", result.table.height, dtype=pl.Utf8, eager=True).alias(ADVICE)
+    if not result.advice:
+        return column
+    seqs = pl.Series(sorted(result.advice), dtype=pl.Int64)
+    return column.scatter(result.table[SEQ].search_sorted(seqs),
+                          [advice_text(result.advice[seq]) for seq in seqs])
 
 
 def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
@@ -115,7 +128,7 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
                         "amount": None if row.amount is None else to_decimal(row.amount),
                         "compliant_amount": zero, "at_risk_amount": zero,
                         "non_compliant_amount": zero,
-                        FINDINGS: row.explain()})
+                        FINDINGS: row.explain(), ADVICE: ""})
     return pl.DataFrame(records, schema=lines.schema)
 
 

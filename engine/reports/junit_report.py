@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from .advice import advice_text
 from ..checks.result import CheckResult, LineResult
 from ..core.status import at_or_above
 from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, finding_line,
@@ -120,5 +121,7 @@ def _line_case(suite: ET.Element, line: LineResult, gate, level: str) -> bool:
             else:
                 mark = exemption_note(state) or f"below --fail-on {level}"
             notes.append(f"{finding_line(line, finding)} -- {mark}")
+        if line.advice is not None:
+            notes.append(f"advice: {advice_text(line.advice)}")
         ET.SubElement(case, "system-out").text = _x("\n".join(notes))
     return fails
