@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 
@@ -283,6 +284,34 @@ def new_proposal(file, council, grants, rules) -> None:
                             council=council, grants=grants)
     click.echo(f"wrote {file}: fill in its Awards and Lines sheets, then run "
                f"`ringfence check {file}`", err=True)
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise click.BadParameter(f"'{text}' is not a size such as 20MB or 512KB",
+                                 param_hint="--max-upload")
+    unit = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}[(match[2] or "B").upper()]
+    return int(float(match[1]) * unit)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default is this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--max-upload", default="20MB", show_default=True,
+              help="Largest upload accepted (a larger one gets 413), e.g. 20MB or 512KB.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes: checks run at once, one per process.")
+def serve(host, port, max_upload, workers) -> None:
+    """A local web page to check a proposal, and the same check as a JSON API."""
+    import uvicorn
+
+    from ringfence.web.app import create_app
+
+    app = create_app(max_upload=_size(max_upload), workers=workers)
+    click.echo(f"ringfence: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> None:
