@@ -203,3 +203,20 @@ def test_libreoffice_renders_the_workbook(problems, tmp_path):
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF")
     assert content.count(b"/Type /Page") + content.count(b"/Type/Page") >= 4  # a page a sheet
+
+
+@pytest.mark.parametrize("rows, what", [(2, "2 lines"), (3, "3 findings")])
+def test_what_a_worksheet_cannot_hold_is_refused_not_cut(cli, tmp_path, monkeypatch, rows, what):
+    from ringfence.engine.reports import xlsx_report
+
+    monkeypatch.setattr(xlsx_report, "EXCEL_ROWS", rows)
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text("awards: [{grant: csc-prevention-2025-26, amount: 1000}]\n"
+                        "lines:\n"
+                        "  - {line_id: A, amount: 5, cost_type: capital}\n"  # 3 findings
+                        "  - {line_id: B, amount: 5, date: 2025-06-01, purpose: voice}\n")
+    out = tmp_path / "r.xlsx"
+    run = cli("check", proposal, "--format", "xlsx", "-o", out)
+    assert run.code == 2
+    assert f"--format xlsx: {what} do not fit in a worksheet" in run.stderr
+    assert not out.exists()

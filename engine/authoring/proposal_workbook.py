@@ -137,6 +137,9 @@ def _lines_sheet(book, styles, lists, proposal) -> None:
     for name in ("grant", "purpose", "cost_type", "existing_service"):
         _choose(sheet, names.index(name), lists[name], name)
     sheet.autofilter(0, 0, FILL_ROWS, len(names) - 1)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
     for row, line in enumerate(proposal.lines if proposal else [], start=1):
         values = {**{name: getattr(line, name) for name in LINE_COLUMNS}, **line.extras()}
         for name, value in values.items():

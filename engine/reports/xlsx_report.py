@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +36,14 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from ..checks.result import CheckResult, LineResult
+from ..core.errors import InputError
 from ..core.money import to_decimal
 from .ci_common import LEVEL_LABEL
 from .evidence import evidence_rows
 from .flat import ADVICE, FINDINGS, flat_frame
 
 EXCEL_CELL_LIMIT = 32767
+EXCEL_ROWS = 1_048_576
 #: XML 1.0 has no C0 controls but tab, newline and carriage return, and no U+FFFE/U+FFFF.
 _NOT_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 #: Excel reads _xHHHH_ in a string as an escaped character: its own underscore is escaped.
@@ -63,9 +66,23 @@ LINE_HEIGHT, MAX_LINES = 15, 20  # points a line of wrapped text; lines a row gr
 
 
 def write(result: CheckResult, stream, context) -> None:
+    _fits("lines", result.table.height + len(result.rejected))
     # The file is opened first: a path that cannot be written fails before any row is built.
     with open(context.output, "wb") as file:
-        _write_book(result, file)
+        try:
+            _write_book(result, file)
+        except InputError:
+            file.close()
+            os.remove(context.output)
+            raise
+
+
+def _fits(what: str, rows: int) -> None:
+    """Cut short, a sheet would drop rows without a word; Excel opens no more than this."""
+    if rows > EXCEL_ROWS - 1:
+        raise InputError(f"{rows:,} {what} do not fit in a worksheet (Excel holds "
+                         f"{EXCEL_ROWS - 1:,} rows under the header): use --format csv",
+                         field="--format xlsx")
 
 
 def _write_book(result: CheckResult, file) -> None:
@@ -81,6 +98,7 @@ def _write_book(result: CheckResult, file) -> None:
         finding = pool.submit(_findings_frame, result)
         line_rows = list(_table_sheet(book, styles, "Lines", lines))
         findings = finding.result()
+    _fits("findings", findings.height)
     bodies = {"xl/worksheets/sheet2.xml": (line_rows, lines),
               "xl/worksheets/sheet3.xml": (_table_sheet(book, styles, "Findings", findings),
                                            findings)}
