@@ -194,3 +194,20 @@ def test_new_proposal_with_an_unknown_grant_is_a_usage_error(cli, tmp_path):
     run = cli("new", "proposal", tmp_path / "n.xlsx", "--grant", "csc-prevention-2025")
     assert run.code == 2
     assert "did you mean 'csc-prevention-2025-26'" in run.stderr
+
+
+def test_headers_are_read_whatever_their_case_and_spacing(cli, tmp_path):
+    book = _book(tmp_path, [["Council", "Grant", "Amount"], ["X", "csc-prevention-2025-26", 1000]],
+                 [["Line ID", "Date", "Amount", "Purpose", "Cost Type"],
+                  ["L1", "2025-09-15", 5, "voice", "revenue"]])
+    report = json.loads(cli("check", book, "--format", "json").stdout)
+    assert report["lines"][0]["cost_type"] == "revenue"
+    assert report["lines"][0]["status"] == "compliant"
+
+
+def test_a_formula_without_a_computed_value_is_named_not_read_as_empty(cli, tmp_path):
+    book = _book(tmp_path, AWARDS, [LINES_HEAD, ["L1", "2025-09-15", "=2+3", "voice"]])
+    run = cli("check", book)
+    assert run.code == 2
+    assert "bad.xlsx (sheet Lines):2: amount (column C): formula '=2+3' has no computed value" \
+        in run.stderr

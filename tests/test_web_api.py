@@ -163,3 +163,26 @@ def test_the_empty_workbook_can_be_downloaded(server, tmp_path):
 def test_serve_binds_to_this_machine_only_unless_told(cli):
     help_text = cli("serve", "--help").stdout
     assert "127.0.0.1" in help_text and "--max-upload" in help_text
+
+
+def test_a_client_that_sends_everything_before_reading_still_gets_413(server):
+    """As clients without `Expect: 100-continue` do: the whole body, then the answer."""
+    import socket
+    from urllib.parse import urlsplit
+
+    base, _ = server
+    url = urlsplit(base)
+    boundary = "ringfence-test"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"big.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() + \
+        b"L,1\n" * 400_000 + f"\r\n--{boundary}--\r\n".encode()
+    head = (f"POST /api/check HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    with socket.create_connection((url.hostname, url.port), timeout=60) as connection:
+        connection.sendall(head + body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"limit is 1 MB" in answer

@@ -44,6 +44,8 @@ from . import worker
 
 MB = 1024 * 1024
 DEFAULT_MAX_UPLOAD = 20 * MB
+#: How much of a too-large upload is read (and dropped) before answering 413.
+DRAIN = 256 * MB
 #: The multipart fields a check takes, and what each holds.
 FIELDS = {"file": "the proposal or ledger (.yaml, .yml, .json, .csv or .xlsx)",
           "awards": "awards YAML, for a ledger (optional; overrides a workbook's Awards sheet)",
@@ -191,15 +193,22 @@ async def _in_pool(request: Request, function, *args):
 
 
 async def _form(request: Request, limit: int):
-    """The multipart form, read only up to `limit` bytes (TooLarge beyond)."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise TooLarge()
+    """The multipart form, kept only up to `limit` bytes (TooLarge beyond).
+
+    A larger body is still read (and dropped), up to DRAIN bytes: a client that sends
+    its whole body before reading the answer would otherwise find the connection closed
+    under it, and never see the 413."""
     body = bytearray()
+    size = 0
     async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            if size > max(DRAIN, limit):
+                break
+            continue
         body += chunk
-        if len(body) > limit:
-            raise TooLarge()
+    if size > limit:
+        raise TooLarge()
 
     async def replay():
         return {"type": "http.request", "body": bytes(body), "more_body": False}

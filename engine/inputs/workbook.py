@@ -66,15 +66,24 @@ def _value(cell: Any) -> Any:
     return cell
 
 
+def _heading(cell: Any, known: tuple[str, ...]) -> str:
+    """A header cell's name; 'Cost type' or 'LINE_ID' is the field it plainly names."""
+    text = ("" if cell is None else str(cell)).strip()
+    key = "_".join(text.lower().split())
+    return key if key in known else text
+
+
 class _Sheet:
     """One sheet's header and data rows, with where each value came from."""
 
-    def __init__(self, book, path: Path, name: str):
+    def __init__(self, book, formulas, path: Path, name: str, known: tuple[str, ...]):
         self.name = name
         self.source = f"{path} (sheet {name})"
         rows = book[name].iter_rows(values_only=True)
+        written = formulas[name].iter_rows(values_only=True)
+        next(written, None)
         header = next(rows, None) or ()
-        names = [("" if h is None else str(h)).strip() for h in header]
+        names = [_heading(h, known) for h in header]
         while names and not names[-1]:
             names.pop()
         for index, heading in enumerate(names):
@@ -87,7 +96,15 @@ class _Sheet:
                                  field=f"{heading} (column {column_letter(index)})")
         self.header = names
         self.rows: list[tuple[int, dict[str, Any]]] = []  # (row number, {header: value})
-        for number, row in enumerate(rows, start=2):
+        for number, (row, cells) in enumerate(zip(rows, written), start=2):
+            for index, (value, formula) in enumerate(zip(row, cells)):
+                # A workbook written by a program, not saved by Excel, has no value for a
+                # formula: read as empty, the value would be lost without a word.
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    raise InputError(
+                        f"formula {formula!r} has no computed value: open and save the "
+                        "workbook in Excel, or type the value", source=self.source,
+                        line=number, field=self.field_at(index))
             values = {names[i]: _value(v) for i, v in enumerate(row[:len(names)])}
             stray = [i for i, v in enumerate(row[len(names):], start=len(names))
                      if _value(v) is not None]
@@ -97,6 +114,11 @@ class _Sheet:
             values = {k: v for k, v in values.items() if v is not None}
             if values:
                 self.rows.append((number, values))
+
+    def field_at(self, index: int) -> str:
+        if index < len(self.header):
+            return self.field(self.header[index])
+        return f"column {column_letter(index)}"
 
     def field(self, heading: str) -> str:
         index = self.header.index(heading) if heading in self.header else None
@@ -115,14 +137,16 @@ def read_workbook(path: Path) -> InputFile:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a bad file
         raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})",
                          source=str(path)) from None
     try:
-        awards_sheet = _Sheet(book, path, AWARDS_SHEET)
-        lines_sheet = _Sheet(book, path, LINES_SHEET)
+        awards_sheet = _Sheet(book, formulas, path, AWARDS_SHEET, AWARD_COLUMNS)
+        lines_sheet = _Sheet(book, formulas, path, LINES_SHEET, LINE_COLUMNS)
     finally:
         book.close()
+        formulas.close()
     awards_sheet.require(("grant", "amount"))
     lines_sheet.require(("line_id", "amount"))
     if not lines_sheet.rows:

@@ -24,7 +24,7 @@ from ..models.table import ROW, SEQ, SOURCE, extra_columns
 
 FINDINGS, ADVICE = "findings", "advice"
 FIRST = ["source", "row", "line_id", "status", "amount", "compliant_amount", "at_risk_amount",
-         "non_compliant_amount", FINDINGS, ADVICE]
+         "non_compliant_amount", FINDINGS]
 CANONICAL_REST = ["date", "grant", "purpose", "cost_type", "category", "supplier", "reference",
                   "description", "existing_service"]
 #: After the findings, when some pack of the run was amended: the version each line was
@@ -95,7 +95,8 @@ def flat_frame(result: CheckResult,
             *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
                                     findings.result().fill_null("").alias(FINDINGS))
-        lines = lines.insert_column(FIRST.index(ADVICE), advice_column(result))
+        # Funding advice follows the findings (and the pack version, when shown).
+        lines = lines.insert_column(len(FIRST) + versioned, advice_column(result))
     if not result.rejected:
         return lines
     # A rejected row's raw values go under the columns the lines show them in.
@@ -135,7 +136,7 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
 def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:
     """Extra columns under names that never clash with the report's own (a ledger may
     have its own `status` or `source` column)."""
-    taken = set(FIRST) | set(CANONICAL_REST) | ({VERSION} if versioned else set())
+    taken = set(FIRST) | {ADVICE} | set(CANONICAL_REST) | ({VERSION} if versioned else set())
     out = []
     for name in extra_columns(table):
         alias = name

@@ -64,9 +64,9 @@ def render(result: CheckResult) -> str:
     if advised:
         out += ["## Funding advice", "", "Other grants whose packs would take a line its own "
                 "grant refuses.", ""]
-        out += _table(["line", "amount", "status", "advice"],
-                      [[esc(line.line_id), format_gbp(line.values["amount"]), LABEL[line.status],
-                        esc(advice_text(line.advice))] for line in advised])
+        out += [f"- **{esc(line.line_id)}** ({format_gbp(line.values['amount'])}, "
+                f"{LABEL[line.status]}): {esc(advice_text(line.advice))}" for line in advised]
+        out.append("")
     gate = summary_lines(result)
     if gate:
         out += ["## Gate", "", *(f"- {esc(text.strip())}" for text in gate), ""]
