@@ -270,7 +270,8 @@ def new() -> None:
               help="A grant pack id to put an award row for (repeat for more).")
 @click.option("--rules", type=click.Path(file_okay=False),
               help="Folder of grant packs (default: the bundled rules/).")
-def new_proposal(file, council, grants, rules) -> None:
+@click.option("--force", is_flag=True, help="Write over FILE if it exists.")
+def new_proposal(file, council, grants, rules, force) -> None:
     """Write a proposal workbook (.xlsx): Awards and Lines sheets with drop-down lists
     from the packs, and a Guide to each pack's purposes and rules."""
     from pathlib import Path
@@ -280,6 +281,10 @@ def new_proposal(file, council, grants, rules) -> None:
 
     if not file.lower().endswith(".xlsx"):
         raise click.BadParameter("the workbook's name must end in .xlsx", param_hint="FILE")
+    if Path(file).exists() and not force:
+        # It may be a proposal filled in over days: never written over unasked.
+        raise click.BadParameter(f"{file} already exists: give another name, or --force",
+                                 param_hint="FILE")
     write_proposal_workbook(file, load_packs(Path(rules) if rules else None),
                             council=council, grants=grants)
     click.echo(f"wrote {file}: fill in its Awards and Lines sheets, then run "
@@ -309,6 +314,13 @@ def serve(host, port, max_upload, workers) -> None:
 
     from ringfence.web.app import create_app
 
+    import socket
+
+    try:  # a port in use is the user's to fix: one line, not uvicorn's log and exit
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     app = create_app(max_upload=_size(max_upload), workers=workers)
     click.echo(f"ringfence: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -211,3 +211,14 @@ def test_a_formula_without_a_computed_value_is_named_not_read_as_empty(cli, tmp_
     assert run.code == 2
     assert "bad.xlsx (sheet Lines):2: amount (column C): formula '=2+3' has no computed value" \
         in run.stderr
+
+
+def test_new_proposal_never_writes_over_a_workbook_unasked(cli, tmp_path):
+    out = tmp_path / "filled.xlsx"
+    out.write_bytes(b"a proposal filled in over days")
+    run = cli("new", "proposal", out)
+    assert run.code == 2
+    assert "already exists" in run.stderr
+    assert out.read_bytes() == b"a proposal filled in over days"
+    assert cli("new", "proposal", out, "--force").code == 0
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Awards"

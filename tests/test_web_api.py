@@ -186,3 +186,13 @@ def test_a_client_that_sends_everything_before_reading_still_gets_413(server):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413")
     assert b"limit is 1 MB" in answer
+
+
+def test_a_port_in_use_is_a_one_line_usage_error(cli):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        run = cli("serve", "--port", port)
+    assert run.code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
