@@ -222,3 +222,17 @@ def test_new_proposal_never_writes_over_a_workbook_unasked(cli, tmp_path):
     assert out.read_bytes() == b"a proposal filled in over days"
     assert cli("new", "proposal", out, "--force").code == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "Awards"
+
+
+@pytest.mark.parametrize("awards, message", [
+    ([["council", "grant", "amount", "voic"], ["X", "csc-prevention-2025-26", 100, 50]],
+     "bad.xlsx (sheet Awards):2: plan.voic: unknown purpose 'voic' for csc-prevention-2025-26; "
+     "did you mean 'voice'?"),
+    ([["council", "grant", "amount"], ["X", "csc-prevention-2025", 100]],
+     "bad.xlsx (sheet Awards):2: grant: no grant pack 'csc-prevention-2025'; "
+     "did you mean 'csc-prevention-2025-26'?"),
+])
+def test_awards_the_packs_refuse_are_named_in_the_awards_sheet(cli, tmp_path, awards, message):
+    run = cli("check", _book(tmp_path, awards, [LINES_HEAD, ["L1", "2025-09-15", 5, "voice"]]))
+    assert run.code == 2
+    assert message in run.stderr

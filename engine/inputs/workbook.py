@@ -42,6 +42,11 @@ def is_proposal_workbook(path: Path) -> bool:
         book.close()
 
 
+def awards_shown(source: str) -> str:
+    """Where the awards read from `source` are, as errors name it: a workbook's sheet."""
+    return f"{source} (sheet {AWARDS_SHEET})" if source.lower().endswith(".xlsx") else source
+
+
 def column_letter(index: int) -> str:
     """0 -> 'A', 26 -> 'AA'."""
     letters = ""

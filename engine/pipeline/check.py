@@ -19,6 +19,7 @@ from ..core.errors import InputError
 from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from ..inputs.ledger import RejectedRow, RejectedRowsError
 from ..inputs.proposal import read_awards
+from ..inputs.workbook import awards_shown
 from ..checks.message_columns import own_findings
 from ..models.awards import Award, AwardsFile, CrossLineChecks
 from ..models.column_map import ColumnMap
@@ -219,6 +220,7 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
     council = next((a.council for a, _, _ in sources if a.council), None)
     checks = sources[-1][0].checks
     for awards_file, source, lines in sources:
+        shown = awards_shown(source)  # a proposal workbook's errors name its Awards sheet
         for award in awards_file.awards:
             where = lines.get(award.grant, {})
             line = where.get("grant")
@@ -226,14 +228,14 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
                 guess = near_miss(award.grant, packs)
                 hint = f"; did you mean '{guess}'?" if guess else \
                     f" (packs: {', '.join(sorted(packs))})"
-                raise InputError(f"no grant pack '{award.grant}'{hint}", source=source, line=line,
+                raise InputError(f"no grant pack '{award.grant}'{hint}", source=shown, line=line,
                                  field="grant")
             previous = found.get(award.grant)
             if previous and previous.award != award:
                 raise InputError(
                     f"grant '{award.grant}' is awarded differently in {previous.source}:"
-                    f"{previous.line}", source=source, line=line, field="grant")
-            _check_plan(award, packs[award.grant], source, where)
+                    f"{previous.line}", source=shown, line=line, field="grant")
+            _check_plan(award, packs[award.grant], shown, where)
             found[award.grant] = _Award(award, source, line, where)
     return found, council, checks
 
