@@ -236,3 +236,17 @@ def test_awards_the_packs_refuse_are_named_in_the_awards_sheet(cli, tmp_path, aw
     run = cli("check", _book(tmp_path, awards, [LINES_HEAD, ["L1", "2025-09-15", 5, "voice"]]))
     assert run.code == 2
     assert message in run.stderr
+
+
+def test_sheet_names_are_read_whatever_their_case(cli, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "awards"
+    book.active.append(["council", "grant", "amount"])
+    book.active.append(["X", "csc-prevention-2025-26", 1000])
+    lines = book.create_sheet("LINES")
+    lines.append(LINES_HEAD)
+    lines.append(["L1", "2025-09-15", 5, "voice"])
+    book.save(tmp_path / "p.xlsx")
+    run = cli("check", tmp_path / "p.xlsx", "--format", "json")
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["lines"][0]["status"] == "compliant"

@@ -37,9 +37,15 @@ def is_proposal_workbook(path: Path) -> bool:
     except Exception:  # not a workbook at all: the ledger reader says so, in its words
         return False
     try:
-        return {AWARDS_SHEET, LINES_SHEET} <= set(book.sheetnames)
+        return all(_sheet_named(book, name) for name in (AWARDS_SHEET, LINES_SHEET))
     finally:
         book.close()
+
+
+def _sheet_named(book, name: str) -> str | None:
+    """The book's sheet called `name`, whatever its case ('awards', 'LINES')."""
+    return next((title for title in book.sheetnames
+                 if title.strip().lower() == name.lower()), None)
 
 
 def awards_shown(source: str) -> str:
@@ -82,7 +88,7 @@ class _Sheet:
     """One sheet's header and data rows, with where each value came from."""
 
     def __init__(self, book, formulas, path: Path, name: str, known: tuple[str, ...]):
-        self.name = name
+        name = _sheet_named(book, name)
         self.source = f"{path} (sheet {name})"
         rows = book[name].iter_rows(values_only=True)
         written = formulas[name].iter_rows(values_only=True)
