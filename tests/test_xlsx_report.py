@@ -77,6 +77,23 @@ def test_summary_shows_spend_against_plan_with_the_tolerance(problems):
     assert len([r for r in cells[section + 2:] if r[0]]) == len(report["ringfences"])
 
 
+def test_summary_totals_the_funding_advice_by_grant(problems):
+    book, report, _ = problems
+    cells = list(book["Summary"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(cells) if str(row[0]).startswith("Funding advice"))
+    assert cells[start + 1][:6] == ("grant", "determination", "lines", "amount",
+                                    "council's award", "left")
+    expected = {}
+    for line in report["lines"]:
+        for advice in line.get("advice", []):
+            lines, amount = expected.get(advice["grant"], (0, Decimal(0)))
+            expected[advice["grant"]] = (lines + 1, amount + pounds(line["amount"]))
+    shown = {row[0]: (row[2], Decimal(str(row[3]))) for row in cells[start + 2:]
+             if row[0] and row[1] and row[1].startswith("31/")}
+    assert shown == expected
+    assert expected["children-families-2025-26"][0] >= 1
+
+
 def test_lines_sheet_has_every_line_with_its_status_amount_findings_and_advice(problems):
     book, report, _ = problems
     shown = rows(book["Lines"])

@@ -76,3 +76,30 @@ def funding_advice(table: pl.DataFrame, packs: dict[str, CompiledPack],
                                      own[seq] not in codes and len(purposes) == len(codes),
                                      grant in left, left.get(grant)))
     return {seq: tuple(advice) for seq, advice in found.items()}
+
+
+@dataclass(frozen=True)
+class AdvisedTotal:
+    """What one other grant would take of the lines their own grants refuse."""
+
+    grant: str
+    determination: str
+    lines: int
+    amount: int  # pence
+    awarded: bool
+    left: int | None
+
+
+def advised_totals(table: pl.DataFrame, advice: dict[int, tuple[Advice, ...]]
+                   ) -> list[AdvisedTotal]:
+    """Per other grant, the refused lines its pack would take and their amount (a line
+    another pack would take too is counted under each)."""
+    amounts = dict(zip(table[SEQ], table["amount"]))
+    out: dict[str, list] = {}
+    for seq, advised in advice.items():
+        for a in advised:
+            entry = out.setdefault(a.grant, [a, 0, 0])
+            entry[1] += 1
+            entry[2] += amounts[seq]
+    return [AdvisedTotal(grant, a.determination, lines, amount, a.awarded, a.left)
+            for grant, (a, lines, amount) in sorted(out.items())]

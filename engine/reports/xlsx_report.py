@@ -35,6 +35,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from ..checks.advice import advised_totals
 from ..checks.result import CheckResult, LineResult
 from ..core.errors import InputError
 from ..core.money import to_decimal
@@ -179,6 +180,25 @@ def _summary_sheet(book, styles: _Styles, result: CheckResult) -> None:
             sheet.write_string(row, 6, LEVEL_LABEL[check.status], styles.status[check.status])
             sheet.write_string(row, 7, _cell_text(check.message), styles.wrap)
             _fit_row(sheet, row, {7: check.message})
+
+    advised = advised_totals(result.table, result.advice)
+    if advised:
+        row += 2
+        sheet.write_string(row, 0, "Funding advice: other grants that would take refused lines",
+                           styles.heading)
+        row += 1
+        for column, name in enumerate(("grant", "determination", "lines", "amount",
+                                       "council's award", "left")):
+            sheet.write_string(row, column, name, styles.header)
+        for total in advised:
+            row += 1
+            sheet.write_string(row, 0, total.grant)
+            sheet.write_string(row, 1, total.determination)
+            sheet.write_number(row, 2, total.lines)
+            sheet.write_number(row, 3, _money(total.amount), styles.money)
+            sheet.write_string(row, 4, "awarded" if total.awarded else "none")
+            if total.left is not None:
+                sheet.write_number(row, 5, _money(total.left), styles.money)
 
     row += 2
     sheet.write_string(row, 0, "Ringfence checks", styles.heading)
