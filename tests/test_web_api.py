@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
@@ -136,7 +137,7 @@ def test_the_api_is_described_in_openapi(server):
     spec = httpx.get(base + "/openapi.json", timeout=30).json()
     assert spec["openapi"].startswith("3.")
     check = spec["paths"]["/api/check"]["post"]
-    assert set(check["responses"]) == {"200", "400", "413"}
+    assert set(check["responses"]) == {"200", "400", "413", "500"}
     fields = check["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
     assert set(fields) == {"file", "awards", "map"}
     assert "get" in spec["paths"]["/api/packs"]
@@ -196,3 +197,20 @@ def test_a_port_in_use_is_a_one_line_usage_error(cli):
         run = cli("serve", "--port", port)
     assert run.code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
+
+
+def test_a_bug_is_a_500_with_a_one_line_message(tmp_path, monkeypatch):
+    """In the worker itself (a server cannot be made to fail on purpose from outside)."""
+    from ringfence.web import worker
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(worker, "run_check", broken)
+    shutil.copy(CASES / "problems" / "proposal.yaml", tmp_path / "proposal.yaml")
+    cwd = os.getcwd()
+    try:
+        answer = worker.check_folder(str(tmp_path), ["proposal.yaml"], None, None, ("json",))
+    finally:
+        os.chdir(cwd)  # the worker leaves its folder for /
+    assert answer == {"error": "internal error: RuntimeError: boom", "internal": True}

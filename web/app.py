@@ -86,7 +86,7 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, workers: int = 2) -> Starle
         except BadUpload as exc:
             return HTMLResponse(upload_page(max_upload, str(exc)), 400)
         if "error" in answer:
-            return HTMLResponse(upload_page(max_upload, answer["error"]), 400)
+            return HTMLResponse(upload_page(max_upload, answer["error"]), _status(answer))
         return HTMLResponse(with_downloads(answer["reports"], answer["name"]))
 
     async def api_check(request: Request) -> Response:
@@ -121,6 +121,11 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, workers: int = 2) -> Starle
             content:
               application/json:
                 schema: {type: object, properties: {error: {type: string}}, required: [error]}
+          "500":
+            description: A bug in ringfence, not in the input (the message says what failed).
+            content:
+              application/json:
+                schema: {type: object, properties: {error: {type: string}}, required: [error]}
         """
         try:
             answer = await _check(request, ("json",))
@@ -129,7 +134,7 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, workers: int = 2) -> Starle
         except BadUpload as exc:
             return JSONResponse({"error": str(exc)}, 400)
         if "error" in answer:
-            return JSONResponse({"error": answer["error"]}, 400)
+            return JSONResponse({"error": answer["error"]}, _status(answer))
         return Response(answer["reports"]["json"], media_type="application/json")
 
     async def api_packs(request: Request) -> Response:
@@ -185,6 +190,10 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, workers: int = 2) -> Starle
         Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
     ], lifespan=lifespan)
     return app
+
+
+def _status(answer: dict) -> int:
+    return 500 if answer.get("internal") else 400
 
 
 async def _in_pool(request: Request, function, *args):

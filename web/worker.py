@@ -26,7 +26,8 @@ FAIL_ON = "non_compliant"
 
 def check_folder(folder: str, inputs: list[str], awards: str | None, column_map: str | None,
                  formats: tuple[str, ...]) -> dict:
-    """{"reports": {format: text or bytes}, "status": ...} or {"error": one line}."""
+    """{"reports": {format: text or bytes}, "status": ...} or {"error": one line}, with
+    "internal": True when the error is a bug rather than the input's."""
     os.chdir(folder)
     try:
         request = CheckRequest(inputs, awards=awards, column_map=column_map,
@@ -39,6 +40,9 @@ def check_folder(folder: str, inputs: list[str], awards: str | None, column_map:
         return {"error": one_line("; ".join(exc.lines()))}
     except InputError as exc:
         return {"error": one_line(str(exc))}
+    except Exception as exc:  # a bug, not the upload: said as the command line says it
+        return {"error": one_line(f"internal error: {type(exc).__name__}: {exc}"),
+                "internal": True}
     finally:
         os.chdir("/")
 
