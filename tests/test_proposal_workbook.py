@@ -27,9 +27,9 @@ def workbook_of(yaml_path: Path, out: Path) -> Path:
 
 
 def without_places(report: dict) -> dict:
-    """The report less where things were read from (file, row, digests)."""
+    """The report less where things were read from (the input's name, digest and rows)."""
     report = dict(report)
-    report.pop("evidence", None)
+    report["evidence"] = {k: v for k, v in report["evidence"].items() if k != "inputs"}
     report["lines"] = [{k: v for k, v in line.items() if k not in ("source", "row")}
                        for line in report["lines"]]
     return report
