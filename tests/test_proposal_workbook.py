@@ -180,6 +180,8 @@ def test_new_proposal_writes_a_workbook_to_fill_in(cli, tmp_path):
     guide = "\n".join(str(c.value) for row in book["Guide"].iter_rows() for c in row if c.value)
     assert "Children and Families (Revenue) Grant 2025-26 (31/7834)" in guide
     assert "existing-service" in guide and "31/7833 para 2" in guide
+    assert "continuing an existing service is what it is for" in guide  # the pack's summary
+    assert "by 10% before it is at risk" in guide
 
 
 def test_an_empty_new_workbook_says_it_has_no_lines(cli, tmp_path):

@@ -25,6 +25,7 @@ from ..packs.loading import LoadedPack
 #: Rows given drop-down lists (and formats) for lines to be typed in.
 FILL_ROWS = 1000
 YES_NO = ("yes", "no")
+GUIDE_WIDTH = 66  # characters a line of the Guide's wrapped columns holds
 COST_TYPES = ("revenue", "capital")
 _WIDTHS = {"line_id": 10, "date": 12, "amount": 14, "description": 48, "purpose": 22,
            "cost_type": 11, "category": 22, "supplier": 26, "reference": 14, "grant": 28,
@@ -70,6 +71,7 @@ class _Styles:
         self.date = book.add_format({"num_format": "yyyy-mm-dd"})
         self.text = book.add_format({"num_format": "@"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.top = book.add_format({"valign": "top"})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.bold = book.add_format({"bold": True})
 
@@ -161,10 +163,12 @@ def _lines_sheet(book, styles, lists, proposal) -> None:
 
 def _guide_sheet(book, styles, packs: list[LoadedPack]) -> None:
     sheet = book.add_worksheet("Guide")
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 1, 16)
-    sheet.set_column(2, 2, 70, styles.wrap)
-    sheet.set_column(3, 3, 70, styles.wrap)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_column(0, 0, 34, styles.top)
+    sheet.set_column(1, 1, 16, styles.top)
+    sheet.set_column(2, 2, GUIDE_WIDTH + 4, styles.wrap)
+    sheet.set_column(3, 3, GUIDE_WIDTH + 4, styles.wrap)
     row = 0
     sheet.write_string(row, 0, "How to fill in this workbook", styles.title)
     for text in (
@@ -185,6 +189,17 @@ def _guide_sheet(book, styles, packs: list[LoadedPack]) -> None:
         sheet.write_string(row, 0, f"grant: {pack.id}")
         sheet.write_string(row, 2, f"period {pack.period.start.isoformat()} to "
                                    f"{pack.period.end.isoformat()}; {pack.legal_basis}")
+        if pack.summary:
+            row += 1
+            sheet.merge_range(row, 0, row, 3, pack.summary, styles.wrap)
+            sheet.set_row(row, 15 * (len(pack.summary) // 150 + 1))
+        row += 1
+        sheet.write_string(row, 0, "plan tolerance")
+        tolerance = (f"spend on a purpose may differ from its planned amount by "
+                     f"{pack.ringfence.tolerance * 100:.0f}% before it is at risk "
+                     f"({pack.ringfence.plan_clause})")
+        sheet.write_string(row, 2, tolerance)
+        _tall(sheet, row, tolerance)
         row += 1
         sheet.write_string(row, 0, "purpose", styles.header)
         sheet.write_string(row, 1, "", styles.header)
@@ -193,6 +208,7 @@ def _guide_sheet(book, styles, packs: list[LoadedPack]) -> None:
             row += 1
             sheet.write_string(row, 0, code)
             sheet.write_string(row, 2, words)
+            _tall(sheet, row, words)
         row += 2
         for index, name in enumerate(("rule", "status", "what it catches", "clause")):
             sheet.write_string(row, index, name, styles.header)
@@ -202,3 +218,11 @@ def _guide_sheet(book, styles, packs: list[LoadedPack]) -> None:
             sheet.write_string(row, 1, rule.status.replace("_", " "))
             sheet.write_string(row, 2, rule.title)
             sheet.write_string(row, 3, rule.clause)
+            _tall(sheet, row, rule.title, rule.clause)
+
+
+def _tall(sheet, row: int, *texts: str) -> None:
+    """A row as tall as its longest wrapped text: no spreadsheet grows it on opening."""
+    lines = max(len(text) // GUIDE_WIDTH + 1 for text in texts)
+    if lines > 1:
+        sheet.set_row(row, 15 * lines)
