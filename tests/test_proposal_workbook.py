@@ -67,7 +67,7 @@ def test_a_hand_filled_workbook_with_text_cells_reads(cli, tmp_path):
     lines.append([1, "15/09/2025", "1,200.50", "family_help", "revenue", "no",
                   "csc-prevention-2025-26", "Navigator"])
     lines.append([None] * 8)
-    lines.append(["2", "2025-09-16", 800, "family_help", "revenue", "yes",
+    lines.append(["2", "2025-09-16", 800, " family_help", "revenue", "Yes ",
                   "csc-prevention-2025-26", "Existing Early Help team"])
     book.save(tmp_path / "p.xlsx")
     run = cli("check", tmp_path / "p.xlsx", "--format", "json")

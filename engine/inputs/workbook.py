@@ -64,12 +64,13 @@ def column_letter(index: int) -> str:
 
 
 def _value(cell: Any) -> Any:
-    """A cell as the YAML loader would give it: text, or an int for a whole number
-    (Excel holds every number as a float, and an id typed as 7 must stay '7')."""
+    """A cell as the YAML loader would give it: text (stripped), or an int for a whole
+    number (Excel holds every number as a float, and an id typed as 7 must stay '7')."""
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)
     if isinstance(cell, str):
-        return cell if cell.strip() else None
+        # Typed cells often keep a stray space; every field is read stripped anyway.
+        return cell.strip() or None
     if isinstance(cell, bool) or cell is None:
         return cell
     if isinstance(cell, (dt.datetime, dt.date)) or isinstance(cell, float):
