@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -324,6 +325,74 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
 def _reconfigure(stream, **settings) -> None:
     if hasattr(stream, "reconfigure"):  # a real text stream (not a test's StringIO)
         stream.reconfigure(**settings)
+
+
+@cli.group()
+def new() -> None:
+    """Start a file to fill in."""
+
+
+@new.command("proposal")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--council", help="The council's name, written on each award.")
+@click.option("--grant", "grants", multiple=True,
+              help="A grant pack id to put an award row for (repeat for more).")
+@click.option("--rules", type=click.Path(file_okay=False),
+              help="Folder of grant packs (default: the bundled rules/).")
+@click.option("--force", is_flag=True, help="Write over FILE if it exists.")
+def new_proposal(file, council, grants, rules, force) -> None:
+    """Write a proposal workbook (.xlsx): Awards and Lines sheets with drop-down lists
+    from the packs, and a Guide to each pack's purposes and rules."""
+    from pathlib import Path
+
+    from ringfence.engine.authoring.proposal_workbook import write_proposal_workbook
+    from ringfence.engine.packs.loading import load_packs
+
+    if not file.lower().endswith(".xlsx"):
+        raise click.BadParameter("the workbook's name must end in .xlsx", param_hint="FILE")
+    if Path(file).exists() and not force:
+        # It may be a proposal filled in over days: never written over unasked.
+        raise click.BadParameter(f"{file} already exists: give another name, or --force",
+                                 param_hint="FILE")
+    write_proposal_workbook(file, load_packs(Path(rules) if rules else None),
+                            council=council, grants=grants)
+    click.echo(f"wrote {file}: fill in its Awards and Lines sheets, then run "
+               f"`ringfence check {file}`", err=True)
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise click.BadParameter(f"'{text}' is not a size such as 20MB or 512KB",
+                                 param_hint="--max-upload")
+    unit = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}[(match[2] or "B").upper()]
+    return int(float(match[1]) * unit)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default is this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--max-upload", default="20MB", show_default=True,
+              help="Largest upload accepted (a larger one gets 413), e.g. 20MB or 512KB.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes: checks run at once, one per process.")
+def serve(host, port, max_upload, workers) -> None:
+    """A local web page to check a proposal, and the same check as a JSON API."""
+    import uvicorn
+
+    from ringfence.web.app import create_app
+
+    import socket
+
+    try:  # a port in use is the user's to fix: one line, not uvicorn's log and exit
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    app = create_app(max_upload=_size(max_upload), workers=workers)
+    click.echo(f"ringfence: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,3 +38,16 @@ def run_cli(*args: str) -> CliRun:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return CliRun(code, out.getvalue(), err.getvalue())
+
+
+def workbook_of(yaml_path: Path, out: Path) -> Path:
+    """The proposal workbook of a YAML proposal, as `ringfence new proposal` lays it out."""
+    from ringfence.engine.authoring.proposal_workbook import write_proposal_workbook
+    from ringfence.engine.core.validation import validate
+    from ringfence.engine.core.yamlio import load_file
+    from ringfence.engine.models.awards import Proposal
+    from ringfence.engine.packs.loading import load_packs
+
+    proposal = validate(Proposal, load_file(yaml_path))
+    write_proposal_workbook(str(out), load_packs(), proposal=proposal)
+    return out

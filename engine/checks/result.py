@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 import polars as pl
 
+from .advice import Advice
 from ..packs.compiled import CompiledPack
 from ..core.builtin_rules import CROSS_LINE_CLAUSES, OVER_AWARD
 from ..models.awards import CrossLineChecks
@@ -51,6 +52,9 @@ class LineResult:
     pack_version: str | None = None
     #: the physical line of the file the row starts on (the row's number when None)
     line: int | None = None
+    #: other grants that would take a line its own grant refuses (advice.py); None when
+    #: the line needs none
+    advice: tuple[Advice, ...] | None = None
 
     @property
     def line_id(self) -> str:
@@ -92,6 +96,8 @@ class CheckResult:
     #: Per input with a stated total (keyed as its reconciliation check's `grant`): the
     #: file and the row of its first total that does not reconcile (else its last total)
     reconciled: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: Funding advice: _seq -> the other grants that would take the line (advice.py)
+    advice: dict[int, tuple[Advice, ...]] = field(default_factory=dict)
 
     @property
     def versioned(self) -> bool:
@@ -217,7 +223,7 @@ class CheckResult:
                                     message, case))
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
-                          in_force.version, row.get(LINE))
+                          in_force.version, row.get(LINE), self.advice.get(row[SEQ]))
 
     def award_amount(self, grant: str) -> int:
         return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")

@@ -43,13 +43,20 @@ PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def read_input(path: str | Path, column_map: ColumnMap | None = None,
-               map_source: str | None = None) -> InputFile:
+               map_source: str | None = None, beside=None) -> InputFile:
+    """One input file read. `beside`, when given, runs work beside the reading (the
+    pipeline's threads: see pipeline/threads.py); a reader that can use it does."""
     from .proposal import read_proposal
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PROPOSAL_SUFFIXES:
         return read_proposal(path)
+    if suffix == ".xlsx" and path.is_file():
+        from .workbook import is_proposal_workbook, read_workbook
+
+        if is_proposal_workbook(path):  # sheets Awards and Lines; any other .xlsx is a ledger
+            return read_workbook(path)
     if suffix in LEDGER_SUFFIXES:
         from . import csv_reader, excel_reader
         from .ledger import typed_lines
@@ -57,7 +64,7 @@ def read_input(path: str | Path, column_map: ColumnMap | None = None,
         reader = csv_reader if suffix == ".csv" else excel_reader
         if not path.is_file():
             raise InputError("cannot read file: no such file", source=str(path))
-        raw, preamble = reader.read_text_columns(path, column_map, map_source)
+        raw, preamble = reader.read_text_columns(path, column_map, map_source, beside)
         read = typed_lines(raw, str(path), column_map, map_source, preamble)
         return InputFile(str(path), read.table, rejected=read.rejected, rows=read.rows,
                          skipped=read.skipped, totals=read.totals)

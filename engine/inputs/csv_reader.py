@@ -111,7 +111,8 @@ _HEAD = 65536  # enough of a file to hold its header row
 
 
 def read_text_columns(path: Path, column_map: ColumnMap | None = None,
-                      map_source: str | None = None) -> tuple[pl.DataFrame, Preamble]:
+                      map_source: str | None = None, beside=None
+                      ) -> tuple[pl.DataFrame, Preamble]:
     """Every column as text, one row per record below the header; and the rows above it.
 
     The header is the first row holding the columns the map names (inputs/layout.py).

@@ -9,7 +9,8 @@ by the ledger reader (inputs/ledger.py) with the other rows keeping their number
 from __future__ import annotations
 
 import html
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 import posixpath
 import re
 import zipfile
@@ -33,15 +34,28 @@ _LONG_DECIMAL = r"^-?[0-9]+\.[0-9]{3,}$"
 _MIDNIGHT = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$"
 _TIME_ONLY = r"^1899-12-3[01] ([0-9]{2}:[0-9]{2}:[0-9]{2})$"
 
+#: Runs a function beside the caller and gives its Future (the pipeline's threads).
+Beside = Callable[..., Future]
+
+
+def number_text(value: float) -> str | None:
+    """A number Excel stored, as the penny it is within a millionth of; None when it is
+    not that close to a penny (or has too many digits to be an amount)."""
+    # The float Excel stored, as its shortest decimal (calamine writes nine places).
+    exact = Decimal(repr(value))
+    try:
+        penny = exact.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+    return str(penny) if abs(exact - penny) < _FLOAT_SLACK else None
+
 
 def _penny(text: str) -> str:
     try:
-        # The float Excel stored, as its shortest decimal (calamine writes nine places).
-        exact = Decimal(repr(float(text)))
-    except (InvalidOperation, ValueError):
+        value = float(text)
+    except ValueError:
         return text
-    penny = exact.quantize(Decimal("0.01"))
-    return str(penny) if abs(exact - penny) < _FLOAT_SLACK else text
+    return number_text(value) or text
 
 
 def _as_shown(column: pl.Series) -> pl.Series:
@@ -148,17 +162,17 @@ def _uncomputed(cells: list[tuple[int, str]], names: list[str]) -> str:
             "the workbook in Excel, or export it as values")
 
 
-def _grid(path: Path) -> tuple[pl.DataFrame, _Sheet, int]:
-    """The cells, the sheet's facts, and the frame's first column's index in the sheet."""
+def _grid(path: Path, beside: Beside | None = None) -> tuple[pl.DataFrame, _Sheet, int]:
+    """The cells, the sheet's facts, and the frame's first column's index in the sheet.
+
+    Given `beside` (the pipeline's threads), the sheet's XML is unzipped and searched
+    there while calamine reads the cells (zlib and polars release the GIL)."""
     import fastexcel
 
-    # The sheet's XML is unzipped and searched while calamine reads the cells (zlib and
-    # polars release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        facts = pool.submit(_Sheet, path)
-        frame, first_column = _cells(path, fastexcel)
-        frame = frame.select(_as_shown(frame[name]) for name in frame.columns)
-        return frame, facts.result(), first_column
+    facts = beside(_Sheet, path) if beside else None
+    frame, first_column = _cells(path, fastexcel)
+    frame = frame.select(_as_shown(frame[name]) for name in frame.columns)
+    return frame, facts.result() if facts else _Sheet(path), first_column
 
 
 def _cells(path: Path, fastexcel) -> tuple[pl.DataFrame, int]:
@@ -185,8 +199,9 @@ def first_rows(path: Path) -> list[list[str | None]]:
 
 
 def read_text_columns(path: Path, column_map: ColumnMap | None = None,
-                      map_source: str | None = None) -> tuple[pl.DataFrame, Preamble]:
-    frame, sheet, first_column = _grid(path)
+                      map_source: str | None = None, beside: Beside | None = None
+                      ) -> tuple[pl.DataFrame, Preamble]:
+    frame, sheet, first_column = _grid(path, beside)
     if not frame.height or not frame.select(pl.any_horizontal(
             pl.all().is_not_null()).any()).item():
         raise InputError("the first sheet is empty: no header row", source=str(path), line=1)

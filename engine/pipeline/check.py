@@ -9,6 +9,7 @@ from typing import Callable
 
 import polars as pl
 
+from ..checks.advice import funding_advice
 from ..checks.classify import classify
 from ..gate.gate import load_gate
 from . import threads
@@ -19,6 +20,7 @@ from ..core.errors import InputError
 from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from ..inputs.ledger import RejectedRow, RejectedRowsError
 from ..inputs.proposal import read_awards
+from ..inputs.workbook import awards_shown
 from ..checks.message_columns import own_findings
 from ..models.awards import Award, AwardsFile
 from ..models.column_map import ColumnMap
@@ -81,7 +83,7 @@ def run_check(request: CheckRequest) -> CheckResult:
                evidence_files(request.inputs, request.awards, request.column_map)}
     packs = load_packs(Path(request.rules) if request.rules else None)
     column_map = _load_map(request.column_map)
-    files = _read_inputs(request, column_map, step)
+    files = _read_inputs(request, column_map, step, background.submit)
     awards, council, checks = _collect_awards(request, files, packs)
     table = concat([f.table for f in files])
     _refuse_overflowing_totals(table)
@@ -111,12 +113,14 @@ def run_check(request: CheckRequest) -> CheckResult:
     step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
     stated = {f.path: check for f in files if (check := reconciliation(f)) is not None}
     ringfences = award_checks(table, by_grant, compiled) + list(stated.values())
+    advice = funding_advice(table, {pid: _compiled(loaded) for pid, loaded in packs.items()},
+                            ringfences)
     found = evidence(request, compiled, {p: d.result() for p, d in digests.items()},
                      checks, _input_facts(files, table, out_of_scope))
     background.shutdown()
     result = CheckResult(table, compiled, ringfences, council, evidence=found,
                          rejected=rejected, cross=cross, cases=crossline.cases, checks=checks,
-                         own_text=own_text,
+                         own_text=own_text, advice=advice,
                          out_of_scope=out_of_scope, reconciled={
                              check.grant: (f.path, _shown_total(f).row)
                              for f in files if (check := stated.get(f.path)) is not None},
@@ -187,21 +191,22 @@ def _shown_total(f: InputFile):
     return next((t for t in f.totals if not t.reconciles), f.totals[-1])
 
 
-def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step) -> list[InputFile]:
+def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step,
+                 beside) -> list[InputFile]:
     paths = request.inputs
     jobs = min(request.jobs, len(paths))
     if jobs <= 1:
         files = []
         for index, path in enumerate(paths):
             step(_reading(paths, index), index, len(paths) + len(STAGES_AFTER_READING))
-            files.append(read_input(path, column_map, request.column_map))
+            files.append(read_input(path, column_map, request.column_map, beside))
         return files
     # Reading and parsing is per file, so files are read at once, one thread each: polars
     # and hashlib release the GIL, and a thread, unlike a process, hands its table back
     # without copying it. Results come back in input order. (durable-rules, which is not
     # thread-safe, is not involved here.)
     with threads.pool(jobs) as pool:
-        futures = [pool.submit(read_input, path, column_map, request.column_map)
+        futures = [pool.submit(read_input, path, column_map, request.column_map, beside)
                    for path in paths]
         files = []
         for index, future in enumerate(futures):
@@ -233,7 +238,10 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
     found: dict[str, _Award] = {}
     sources: list[tuple[AwardsFile, str, dict[str, dict[str, int]]]] = []
     for f in files:
-        if f.awards is not None:
+        # A proposal workbook's Awards sheet gives way to --awards (a YAML proposal's
+        # awards must agree with it instead).
+        overridden = request.awards and Path(f.path).suffix.lower() == ".xlsx"
+        if f.awards is not None and not overridden:
             sources.append((f.awards, f.path, f.award_lines))
     if request.awards:
         awards_file, lines = read_awards(request.awards)
@@ -244,19 +252,20 @@ def _collect_awards(request: CheckRequest, files: list[InputFile],
     council = next((a.council for a, _, _ in sources if a.council), None)
     checks = sources[-1][0].checks
     for awards_file, source, lines in sources:
+        shown = awards_shown(source)  # a proposal workbook's errors name its Awards sheet
         for award in awards_file.awards:
             where = lines.get(award.grant, {})
             line = where.get("grant")
             if award.grant not in packs:
                 raise InputError(f"no grant pack '{award.grant}'"
-                                 f"{hint(award.grant, sorted(packs), 'packs')}", source=source,
+                                 f"{hint(award.grant, sorted(packs), 'packs')}", source=shown,
                                  line=line, field="grant")
             previous = found.get(award.grant)
             if previous and previous.award != award:
                 raise InputError(
                     f"grant '{award.grant}' is awarded differently in {previous.source}:"
-                    f"{previous.line}", source=source, line=line, field="grant")
-            _check_plan(award, packs[award.grant], source, where)
+                    f"{previous.line}", source=shown, line=line, field="grant")
+            _check_plan(award, packs[award.grant], shown, where)
             found[award.grant] = _Award(award, source, line, where)
     return found, council, checks
 

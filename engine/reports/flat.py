@@ -14,6 +14,7 @@ from typing import Callable
 import polars as pl
 
 from ..pipeline import threads
+from .advice import advice_text
 from ..checks.message_columns import per_line
 from ..core.money import to_decimal
 from ..checks.awards import RECONCILIATION
@@ -21,7 +22,7 @@ from ..checks.result import CheckResult
 from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE, STATUS,
                             extra_columns)
 
-FINDINGS = "findings"
+FINDINGS, ADVICE = "findings", "advice"
 #: After the findings, when the run has cross-line cases: the ids of each line's cases,
 #: at risk or for review (the JSON report lists the cases themselves).
 CASES = "cases"
@@ -101,6 +102,9 @@ def flat_frame(result: CheckResult,
         if cases is not None:
             lines = lines.insert_column(FIRST.index(FINDINGS) + 1,
                                         cases.fill_null("").alias(CASES))
+        # Funding advice follows the findings (and the cases and pack version, when shown).
+        lines = lines.insert_column(len(FIRST) + (cases is not None) + versioned,
+                                    advice_column(result))
     if result.outside is not None:
         lines = pl.concat([lines, inert(_out_of_scope_rows(result, lines, dict(extras)))])
     unreconciled = _unreconciled_rows(result, lines)
@@ -151,6 +155,17 @@ def _out_of_scope_rows(result: CheckResult, lines: pl.DataFrame,
         for name, dtype in lines.schema.items())
 
 
+def advice_column(result: CheckResult) -> pl.Series:
+    """Per line of the table: its funding advice as one sentence, empty for none (the
+    table is in `_seq` order, so advised lines are found by position)."""
+    column = pl.repeat("", result.table.height, dtype=pl.Utf8, eager=True).alias(ADVICE)
+    if not result.advice:
+        return column
+    seqs = pl.Series(sorted(result.advice), dtype=pl.Int64)
+    return column.scatter(result.table[SEQ].search_sorted(seqs),
+                          [advice_text(result.advice[seq]) for seq in seqs])
+
+
 def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
                    shown: dict[str, str]) -> pl.DataFrame:
     """Rejected rows: no money counted under any status; raw values under the column
@@ -165,14 +180,15 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
                         "amount": None if row.amount is None else to_decimal(row.amount),
                         "compliant_amount": zero, "at_risk_amount": zero,
                         "non_compliant_amount": zero,
-                        FINDINGS: row.explain()})
+                        FINDINGS: row.explain(), ADVICE: ""})
     return pl.DataFrame(records, schema=lines.schema)
 
 
 def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:
     """Extra columns under names that never clash with the report's own (a ledger may
     have its own `status` or `source` column)."""
-    taken = set(FIRST) | {CASES} | set(CANONICAL_REST) | ({VERSION} if versioned else set())
+    taken = (set(FIRST) | {CASES, ADVICE} | set(CANONICAL_REST)
+             | ({VERSION} if versioned else set()))
     out = []
     for name in extra_columns(table):
         alias = name

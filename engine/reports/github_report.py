@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from .advice import advice_text
 from ..gate.gate import flagged_lines
 from ..core.money import format_gbp
 from ..checks.result import CheckResult
@@ -53,7 +54,9 @@ def write(result: CheckResult, stream, context) -> None:
             stream.write(command(
                 name, f"{LEVEL_LABEL[finding.status]}: {finding.message} "
                       f"[{format_gbp(line.values['amount'])}; {finding.clause}]"
-                      + (f" -- {note}" if note else ""),
+                      + (f" -- {note}" if note else "")
+                      + (f" -- advice: {advice_text(line.advice)}"
+                         if line.advice is not None else ""),
                 file=shown_path(line.source), line=line.line or line.row, title=title) + "\n")
     for check in result.ringfences:
         if check.status == "compliant":

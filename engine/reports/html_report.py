@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from .advice import advice_text
 from ..checks import totals
 from ..core.status import LABELS
 from ..core.errors import visible
@@ -205,6 +206,9 @@ def render(result: CheckResult) -> str:
             + (f" <span class='clause'>({escape(note)})</span>"
                if (note := finding_note(result, line, f)) else "") + "</div>"
             for f in line.findings)
+        if line.advice is not None:
+            findings += (f"<div class='finding advice'><b>advice:</b> "
+                         f"{escape(advice_text(line.advice))}</div>")
         out.append(
             f"<tr data-status='{line.status}' data-grant='{escape(v['grant'])}' "
             f"data-purpose='{escape(v['purpose'] or NO_PURPOSE)}'><td>{escape(line.line_id)}</td>"

@@ -9,6 +9,7 @@ from typing import Any
 from ..core.money import format_plain
 from ..checks.result import CheckResult, LineResult
 from ..models.table import ROW, SOURCE
+from .advice import advice_records
 from .gate_report import annotate_json
 
 
@@ -29,6 +30,8 @@ def line_record(line: LineResult) -> dict[str, Any]:
         "source": line.source,
         "row": line.row,
     }
+    if line.advice is not None:
+        record["advice"] = advice_records(line.advice)
     if len(line.amounts) > 1:
         record["amounts"] = {status: format_plain(p) for status, p in line.amounts.items()}
     for name in ("cost_type", "category", "supplier", "reference", "existing_service"):

@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from .advice import advice_text
 from ..checks.result import CheckResult, LineResult
 from ..core.status import at_or_above
 from ..core.paths import shown_path
@@ -121,5 +122,7 @@ def _line_case(suite: ET.Element, line: LineResult, gate, level: str) -> bool:
             else:
                 mark = exemption_note(state) or f"below --fail-on {level}"
             notes.append(f"{finding_line(line, finding)} -- {mark}")
+        if line.advice is not None:
+            notes.append(f"advice: {advice_text(line.advice)}")
         ET.SubElement(case, "system-out").text = _x("\n".join(notes))
     return fails

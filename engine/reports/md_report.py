@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .advice import advice_text
 from ..checks import totals
 from ..core.status import LABELS
 from ..core.money import format_gbp
@@ -72,6 +73,13 @@ def render(result: CheckResult) -> str:
                          esc(finding.clause)])
     out += _table(["line", "where", *(["version"] if version else []), "amount", "status",
                    "rule", "finding", "clause"], rows)
+    advised = [line for line in lines if line.advice is not None]
+    if advised:
+        out += ["## Funding advice", "", "Other grants whose packs would take a line its own "
+                "grant refuses.", ""]
+        out += [f"- **{esc(line.line_id)}** ({format_gbp(line.values['amount'])}, "
+                f"{LABEL[line.status]}): {esc(advice_text(line.advice))}" for line in advised]
+        out.append("")
     gate = summary_lines(result)
     if gate:
         out += ["## Gate", "", *(f"- {esc(text.strip())}" for text in gate), ""]

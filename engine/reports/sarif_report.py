@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from .advice import advice_records
 from .. import __version__
 from ..core.money import format_plain
 from ..checks.result import CheckResult
@@ -73,7 +74,9 @@ def sarif_log(result: CheckResult, context) -> dict:
                 state, gate, {"line_id": line.line_id, "grant": grant,
                               "status": finding.status, "clause": finding.clause,
                               "amount": format_plain(line.values["amount"]),
-                              "line_status": line.status},
+                              "line_status": line.status,
+                              **({"advice": advice_records(line.advice)}
+                                 if line.advice is not None else {})},
                 fingerprint=(line.source, line.line_id, finding.rule)))
     for check in result.ringfences:
         if check.status == "compliant":

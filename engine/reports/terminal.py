@@ -10,6 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .advice import advice_text
 from ..checks import totals
 from ..core.status import LABELS
 from ..checks.awards import RECONCILIATION
@@ -113,6 +114,9 @@ def _print_lines(console: Console, loaded, lines, only_findings: bool, note=None
             why = note(line, finding) if note else None
             if why:  # waived, baselined, or a waiver that has expired
                 console.print(Padding(_text(why, style="cyan"), (0, 0, 0, 4)))
+        if line.advice is not None:
+            console.print(Padding(Text.assemble(("advice: ", "bold"), _text(advice_text(line.advice))),
+                                  (0, 0, 0, 2)))
     if only_findings:
         hidden = len(lines) - len(shown)
         console.print(Text(f"  {hidden} compliant lines not listed: --format csv or json lists "

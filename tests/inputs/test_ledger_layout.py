@@ -131,7 +131,7 @@ def test_out_of_scope_lines_are_listed_in_csv_and_excel_and_counted_elsewhere(cl
     assert all(r["compliant_amount"] == "0.00" for r in rows if r["status"] == "out_of_scope")
     book = files / "report.xlsx"
     assert check(cli, files, "ledger.csv", "--format", "xlsx", "--output", book).code == 0
-    sheet = load_workbook(book)["lines"]
+    sheet = load_workbook(book)["Lines"]
     statuses = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert statuses.count("out_of_scope") == 2
     table = " ".join(check(cli, files).stdout.split())
@@ -175,8 +175,9 @@ def test_a_tampered_total_in_the_json_and_excel_reports(cli, files):
     assert evidence["stated_total"] == "1330.51" and evidence["reconciles"] is False
     book = files / "report.xlsx"
     check(cli, files, "ledger.csv", "--format", "xlsx", "--output", book)
-    rings = list(load_workbook(book)["ringfences"].iter_rows(values_only=True))
-    assert any(row[1] == "reconciliation" and row[5] == "non_compliant" for row in rings)
+    # The Cabinet workbook lists every ringfence check on its Summary sheet.
+    rings = list(load_workbook(book)["Summary"].iter_rows(values_only=True))
+    assert any(row[1] == "reconciliation" and row[6] == "non-compliant" for row in rings)
     run = check(cli, files, "ledger.csv", "--format", "csv")
     assert run.code == 1
     [total] = [r for r in csv.DictReader(io.StringIO(run.stdout)) if not r["line_id"]]

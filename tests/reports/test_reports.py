@@ -86,13 +86,13 @@ def test_xlsx_needs_output_and_stores_text_as_text(hostile, cli, tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(out)
-    sheet = book["lines"]
+    sheet = book["Lines"]
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, [c for c in row])) for row in sheet.iter_rows(min_row=2)]
     h1 = next(r for r in rows if r["line_id"].value == "H1")
     assert h1["supplier"].data_type == "s"
     assert h1["supplier"].value.startswith("=HYPERLINK")
-    assert {"summary", "ringfences", "evidence"} <= set(book.sheetnames)
+    assert {"Summary", "Lines", "Findings", "Evidence"} <= set(book.sheetnames)
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
@@ -139,7 +139,7 @@ def test_xlsx_holds_text_a_workbook_cannot(ledger_with_clashing_columns, cli, tm
     assert run.code == 0, run.stderr
     from openpyxl import load_workbook
 
-    sheet = load_workbook(out)["lines"]
+    sheet = load_workbook(out)["Lines"]
     header = [c.value for c in sheet[1]]
     supplier = sheet.cell(row=2, column=header.index("supplier") + 1).value
     assert supplier.startswith("Acme\ufffd Ltd") and len(supplier) == 32767
