@@ -170,8 +170,9 @@ def close_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
             one_reference = len({p.reference for p in run}) == 1 and run[0].reference is not None
             one_day = len({p.date for p in run}) == 1
             twins = len({p.written for p in run}) < len(run)
-            review = ((routine and not one_reference) or one_day) and not twins
-            strength = LOW if review else MEDIUM
+            if routine and not one_reference and not twins:
+                continue  # the supplier's routine rate: no suspect at all
+            strength = LOW if one_day and not twins else MEDIUM
             found.append((DUPLICATE, strength, frozenset(p.pos for p in run)))
     return found
 
