@@ -51,17 +51,16 @@ on whole columns of numbers; text is only gathered for the lines a case names.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
 import polars as pl
 
-from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, POS, SPLIT,
-                              labels, named, ranked_cases)
-from .table import ROW, SEQ, SOURCE
+from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, NAMED, POS, SPLIT,
+                              CrossLine, labels, named, ranked_cases)
+from .crossline_splits import split_cases
 from .hashkeys import repeated
 from .message_columns import gbp
 from .models.awards import CrossLineChecks
 from .suppliers import fold_references, supplier_codes
+from .table import ROW, SEQ, SOURCE
 
 CLAUSES = {
     DUPLICATE: "Standard grant condition: the grant may only meet eligible expenditure "
@@ -71,14 +70,6 @@ CLAUSES = {
 }
 
 
-@dataclass(frozen=True)
-class CrossLine:
-    #: One row per finding of an at-risk case: _seq, rule, message, case.
-    findings: pl.DataFrame
-    #: One row per case, ranked (crossline_cases.ranked_cases).
-    cases: pl.DataFrame
-
-
 def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
     """One row per finding: _seq, rule, message; sorted by _seq, then rule."""
     return cross_line_checks(table, checks).findings.select(
@@ -86,8 +77,7 @@ def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.Data
 
 
 def cross_line_checks(table: pl.DataFrame, checks: CrossLineChecks) -> CrossLine:
-    from .crossline_splits import split_cases
-
+    """The cases and, for those at risk, their lines' findings."""
     lines = compared_lines(table)
     payments = lines.filter(pl.col("amount") > 0)
     credits = (lines.filter(pl.col("amount") < 0)
@@ -97,14 +87,14 @@ def cross_line_checks(table: pl.DataFrame, checks: CrossLineChecks) -> CrossLine
     # releases the GIL), so a large input keeps both cores busy.
     with ThreadPoolExecutor(max_workers=1) as pool:
         splits = pool.submit(split_cases, table, payments, checks)
-        found = [_exact(table, payments, credits, checks), _close(table, payments, credits, checks),
-                 splits.result()]
+        found = [_exact(table, payments, credits, checks),
+                 _close(table, payments, credits, checks), splits.result()]
     return ranked_cases(table, pl.concat(found))
 
 
 def compared_lines(table: pl.DataFrame) -> pl.DataFrame:
-    """Per line: its position, amount, date, and codes for its folded supplier and
-    reference (null when there is none to compare)."""
+    """Per line: its position, amount, date, a number for its folded supplier and its
+    folded reference (null when there is none to compare)."""
     return pl.DataFrame([
         pl.int_range(table.height, dtype=pl.Int64, eager=True).alias(POS), table["amount"],
         table["date"], supplier_codes(table["supplier"]).alias("_supplier"),
@@ -137,7 +127,7 @@ def _unreversed(table: pl.DataFrame, groups: pl.DataFrame, candidates: pl.DataFr
 
 def _labelled(table: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
     """Groups with their members' labels (_labels), named in input order."""
-    members = groups.select("_group", pl.col(POS).list.head(8).alias("_p")).explode("_p")
+    members = groups.select("_group", pl.col(POS).list.head(NAMED).alias("_p")).explode("_p")
     members = members.with_columns(labels(table, members["_p"]).alias("_l"))
     return groups.join(members.group_by("_group").agg("_l"), on="_group", how="left")
 

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from .crossline_cases import EMPTY_CASES, HIGH, LOW, MEDIUM, POS, SPLIT, labels, named
+from .crossline_cases import EMPTY_CASES, HIGH, LOW, MEDIUM, NAMED, POS, SPLIT, labels, named
+from .hashkeys import repeated, value_codes
 from .message_columns import gbp
 from .models.awards import CrossLineChecks
 from .suppliers import fold_suppliers
-from .hashkeys import repeated, value_codes
 
 DAYS_PER_MONTH = 30
 #: A ledger of a month or two cannot show that a supplier is seldom paid: most suppliers
@@ -148,7 +148,7 @@ def _runs(table: pl.DataFrame, invoices: pl.DataFrame, others: pl.DataFrame,
              .group_by("_run").agg(pl.col(POS).sort()))
     runs = runs.join(lines, on="_run")
     runs = runs.sort(pl.col("_first").list.first())
-    members = runs.select(pl.col("_first").list.head(8).alias("_p"),
+    members = runs.select(pl.col("_first").list.head(NAMED).alias("_p"),
                           pl.int_range(pl.len()).alias("_r")).explode("_p")
     members = members.with_columns(labels(table, members["_p"]).alias("_l"))
     runs = runs.with_columns(
