@@ -13,22 +13,16 @@ import yaml
 from openpyxl import load_workbook
 
 AWARDS = [{"grant": "csc-prevention-2025-26", "amount": 10**9}]
-LINES = [  # a duplicate at risk (D1), a split at risk (S1), two fees on one day for review
-    {"line_id": "A", "date": "2025-06-01", "amount": 250, "supplier": "Acme Ltd",
-     "reference": "INV-1"},
-    {"line_id": "B", "date": "2025-06-03", "amount": 250, "supplier": "Acme Ltd",
-     "reference": "INV-1"},
-    {"line_id": "C", "date": "2025-06-02", "amount": 4900, "supplier": "Brill Ltd",
-     "reference": "S-1"},
-    {"line_id": "D", "date": "2025-06-02", "amount": 4850, "supplier": "Brill Ltd",
-     "reference": "S-2"},
-    {"line_id": "E", "date": "2025-06-05", "amount": 700, "supplier": "School",
-     "reference": "F-1"},
-    {"line_id": "F", "date": "2025-06-05", "amount": 700, "supplier": "School",
-     "reference": "F-2"},
-    {"line_id": "G", "date": "2025-06-09", "amount": 90, "supplier": "Clean Ltd",
-     "reference": "X-1"},
-]
+# A duplicate at risk (D1), a split at risk (S1), two fees on one day for review (D2).
+LINES = [dict(zip(("line_id", "date", "amount", "supplier", "reference"), row)) for row in (
+    ("A", "2025-06-01", 250, "Acme Ltd", "INV-1"),
+    ("B", "2025-06-03", 250, "Acme Ltd", "INV-1"),
+    ("C", "2025-06-02", 4900, "Brill Ltd", "S-1"),
+    ("D", "2025-06-02", 4850, "Brill Ltd", "S-2"),
+    ("E", "2025-06-05", 700, "School", "F-1"),
+    ("F", "2025-06-05", 700, "School", "F-2"),
+    ("G", "2025-06-09", 90, "Clean Ltd", "X-1"),
+)]
 
 
 @pytest.fixture
