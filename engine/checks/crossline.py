@@ -32,10 +32,12 @@ payment batch), not an invoice number, and says nothing about duplicates.
     placement, a lease), paid month after month (a payment of it again within
     days is the next check's);
   - the same supplier and amount paid again within duplicate_window_days,
-    medium: unless the amount is the supplier's routine rate (paid
-    duplicate_recurring_payments times or more, usually no further apart than
-    the window), or all the payments are on one day (two pupils' fees at one
-    rate), then low.
+    medium. Low when all the payments are on one day (two pupils' fees at one
+    rate); no case at all when the amount is the supplier's routine rate (paid
+    on duplicate_recurring_payments days or more, usually no further apart than
+    the window, or that many times on one day: a weekly fee, a day rate) and
+    the payments do not share one reference. Two payments equal in every
+    column (a line written twice, as above) are medium all the same.
   A credit reverses a payment when it has the opposite amount and the same
   reference (or the same supplier and date); each credit reversing a payment
   of a group sets one payment aside, and the group is a case while two or more
@@ -50,25 +52,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 
 import polars as pl
 
 from ..models.awards import CrossLineChecks
 from ..models.table import ROW, SEQ, SOURCE
-from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, POS, SPLIT,
-                              labels, named, ranked_cases)
+from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, NAMED, POS, SPLIT,
+                              CrossLine, labels, named, ranked_cases)
+from .crossline_splits import split_cases
 from .hashkeys import repeated
 from .message_columns import gbp
 from .suppliers import fold_references, supplier_codes
-
-
-@dataclass(frozen=True)
-class CrossLine:
-    #: One row per finding of an at-risk case: _seq, rule, message, case.
-    findings: pl.DataFrame
-    #: One row per case, ranked (crossline_cases.ranked_cases).
-    cases: pl.DataFrame
 
 
 def cross_line_findings(table: pl.DataFrame, checks: CrossLineChecks) -> pl.DataFrame:
@@ -83,8 +77,6 @@ def cross_line_checks(table: pl.DataFrame, checks: CrossLineChecks,
     the compared lines: given `beside` (the pipeline's threads: submit a function to run
     beside this one), splits run there while duplicates run here, so a large input
     keeps both cores busy (polars releases the GIL)."""
-    from .crossline_splits import split_cases
-
     lines = compared_lines(table)
     payments = lines.filter(pl.col("amount") > 0)
     credits = (lines.filter(pl.col("amount") < 0)
@@ -97,8 +89,8 @@ def cross_line_checks(table: pl.DataFrame, checks: CrossLineChecks,
 
 
 def compared_lines(table: pl.DataFrame) -> pl.DataFrame:
-    """Per line: its position, amount, date, and codes for its folded supplier and
-    reference (null when there is none to compare)."""
+    """Per line: its position, amount, date, a number for its folded supplier and its
+    folded reference (null when there is none to compare)."""
     return pl.DataFrame([
         pl.int_range(table.height, dtype=pl.Int64, eager=True).alias(POS), table["amount"],
         table["date"], supplier_codes(table["supplier"]).alias("_supplier"),
@@ -131,7 +123,7 @@ def _unreversed(table: pl.DataFrame, groups: pl.DataFrame, candidates: pl.DataFr
 
 def _labelled(table: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
     """Groups with their members' labels (_labels), named in input order."""
-    members = groups.select("_group", pl.col(POS).list.head(8).alias("_p")).explode("_p")
+    members = groups.select("_group", pl.col(POS).list.head(NAMED).alias("_p")).explode("_p")
     members = members.with_columns(labels(table, members["_p"]).alias("_l"))
     return groups.join(members.group_by("_group").agg("_l"), on="_group", how="left")
 
@@ -238,20 +230,19 @@ def _close(table: pl.DataFrame, payments: pl.DataFrame, credits: pl.DataFrame,
         .sort(pl.col(POS).list.first()).with_row_index("_group"))
     if runs.is_empty():
         return EMPTY_CASES
-    runs = _labelled(table, _unreversed(table, runs, candidates, credits))
-    # One reference throughout is one invoice paid again, however often: no routine.
+    # One reference throughout is one invoice paid again, however often: no routine. A
+    # routine is no suspect at all: listing it for review would bury the real ones (on
+    # Bradford's month, 341 cases of 3,104 lines).
     often = checks.duplicate_recurring_payments
     recurring = ((((pl.col("_times") >= often) & (pl.col("_usual") <= window))
                   | (pl.col("_batch") >= often)) & (pl.col("_refs") != 1))
+    runs = runs.filter(~recurring | pl.col("_twin"))
+    runs = _labelled(table, _unreversed(table, runs, candidates, credits))
     # Payments on one day at one amount are two pupils' fees at one rate far more often
     # than one invoice paid twice; when they share a reference, the exact check says so.
-    one_day = pl.col("_days") == 1
-    note = (pl.when(recurring).then(pl.format(
-        "; for review: the supplier is paid this amount routinely (on {} days, up to {} times "
-        "a day)", pl.col("_times"), pl.col("_batch")))
-        .otherwise(pl.lit("; for review: all on one day")))
-    return _cases(runs, f"the same supplier and amount within {window} days",
-                  (recurring | one_day) & ~pl.col("_twin"), note, MEDIUM)
+    one_day = (pl.col("_days") == 1) & ~pl.col("_twin")
+    return _cases(runs, f"the same supplier and amount within {window} days", one_day,
+                  pl.lit("; for review: all on one day"), MEDIUM)
 
 
 __all__ = ["CrossLine", "DUPLICATE", "SPLIT", "cross_line_checks",

@@ -11,6 +11,8 @@ gets one finding, naming the strongest. A case of strength low is for review.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from ..core import builtin_rules
@@ -29,6 +31,17 @@ EMPTY_CASES = pl.DataFrame(schema={"rule": pl.Utf8, "strength": pl.Int32,
                                    "reason": pl.Utf8})
 
 
+@dataclass(frozen=True)
+class CrossLine:
+    """What the cross-line checks found."""
+
+    #: One row per finding of an at-risk case: _seq, rule, message, case.
+    findings: pl.DataFrame
+    #: One row per case, ranked: id, kind, strength, status, amount (pence), reason, and
+    #: _seq (a list: its lines).
+    cases: pl.DataFrame
+
+
 def labels(table: pl.DataFrame, positions: pl.Series) -> pl.Series:
     """'line_id (file:row)' for the lines at `positions`."""
     return table.select("line_id", SOURCE, ROW)[positions].select(
@@ -43,10 +56,9 @@ def named(labels_: pl.Expr, count: pl.Expr) -> pl.Expr:
                               pl.lit(""))])
 
 
-def ranked_cases(table: pl.DataFrame, found: pl.DataFrame):
-    """(findings, cases) as crossline.CrossLine holds them."""
-    from .crossline import CrossLine
-
+def ranked_cases(table: pl.DataFrame, found: pl.DataFrame) -> CrossLine:
+    """The cases found (EMPTY_CASES' columns), ranked and numbered, with the findings
+    of those at risk."""
     found = found.with_columns(pl.col("strength").cast(pl.Int32),
                                pl.col(POS).list.sort())
     # A purchase can be a split of two thresholds, or a run of payments both exact and

@@ -75,6 +75,8 @@ def test_cross_line_case(case, cli, tmp_path):
              for case in report.get("cases", [])]
     for expected in case.get("cases", []):
         assert expected in cases, cases
+    if case.get("cases") == []:
+        assert cases == []
 
 
 def test_thresholds_reach_the_evidence(cli, tmp_path):

@@ -170,8 +170,9 @@ def close_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
             one_reference = len({p.reference for p in run}) == 1 and run[0].reference is not None
             one_day = len({p.date for p in run}) == 1
             twins = len({p.written for p in run}) < len(run)
-            review = ((routine and not one_reference) or one_day) and not twins
-            strength = LOW if review else MEDIUM
+            if routine and not one_reference and not twins:
+                continue  # the supplier's routine rate: no suspect at all
+            strength = LOW if one_day and not twins else MEDIUM
             found.append((DUPLICATE, strength, frozenset(p.pos for p in run)))
     return found
 
@@ -213,6 +214,10 @@ def split_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
     paid_days: dict[str, set] = defaultdict(set)
     for p in taking_part:
         paid_days[p.supplier].add(p.date)
+    totals: dict[str, list] = defaultdict(list)
+    for invoice in invoices(lines):
+        totals[invoice.supplier].append(invoice.total)
+    usual = {supplier: statistics.median(values) for supplier, values in totals.items()}
     found = []
     for threshold in sorted(set(checks.split_thresholds)):
         below = []
@@ -248,7 +253,10 @@ def split_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
                     if seldom is not None and len(paid_days[supplier]) - len(days) > seldom:
                         continue
                     near = sum(1 for b in run if b[1]) >= 2
-                    strength = HIGH if near else (MEDIUM if seldom is not None else LOW)
+                    # Each invoice more than twice the supplier's median: unlike its billing.
+                    unusual = min(b[0].total for b in run) > 2 * usual[supplier]
+                    strength = (HIGH if near else MEDIUM if unusual or seldom is not None
+                                else LOW)
                     found.append((SPLIT, strength, frozenset(
                         line.pos for b in run for line in b[0].lines)))
     return found
