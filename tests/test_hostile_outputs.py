@@ -204,12 +204,17 @@ def test_the_watched_child_exit_code_and_signals_pass_through(tmp_path):
 
     code = "import os; from ringfence.cli import _watched; _watched(lambda: os._exit(7))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 7
+    started = tmp_path / "started"
     sleeper = ("import os, time; from ringfence.cli import _watched; "
-               "_watched(lambda: (time.sleep(30), os._exit(0)))")
+               f"_watched(lambda: (open({str(started)!r}, 'w').close(), time.sleep(30), "
+               "os._exit(0)))")
     process = subprocess.Popen([sys.executable, "-c", sleeper])
     import time
 
-    time.sleep(1.0)
+    for _ in range(600):  # until the child runs (slow to start on a loaded machine)
+        if started.exists():
+            break
+        time.sleep(0.1)
     process.terminate()  # to the parent only: passed on to the child
     assert process.wait(timeout=20) == 128 + 15
 
