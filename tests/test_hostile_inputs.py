@@ -248,3 +248,12 @@ def test_a_console_that_is_not_utf8_gets_the_report(fmt):
         json.loads(done.stdout.decode("utf-8"))
     else:
         assert "£".encode("cp1252") in done.stdout
+
+
+def test_terminal_escapes_are_shown_in_the_diff_text_too(cli, tmp_path):
+    base, head = tmp_path / "base.yaml", tmp_path / "head.yaml"
+    base.write_text(proposal(line()))
+    head.write_text(proposal(line(description='"\\e]0;owned\\a sessions"')))
+    run = cli("diff", base, head)
+    assert run.code == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\\x1b]0;owned\\x07 sessions" in run.stdout
