@@ -13,7 +13,7 @@ import click
 
 from ringfence.engine import __version__
 from ringfence.engine.pipeline.check import CheckRequest, run_check
-from ringfence.engine.core.errors import InputError, one_line
+from ringfence.engine.core.errors import InputError, one_line, visible
 from ringfence.engine.inputs.ledger import RejectedRowsError
 from ringfence.engine.gate.gate import load_gate
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
@@ -202,7 +202,7 @@ def explain(inputs, line_id, awards, rules, column_map, skip_bad_rows, fmt) -> N
     if fmt == "json":
         click.echo(json.dumps(explain_json(explained), indent=2, ensure_ascii=False))
     else:
-        click.echo(explain_text(explained), nl=False)
+        click.echo(visible(explain_text(explained)), nl=False)  # read on a terminal
     sys.exit(1 if any(e.disagreements for e in explained) else 0)
 
 

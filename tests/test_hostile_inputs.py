@@ -257,3 +257,15 @@ def test_terminal_escapes_are_shown_in_the_diff_text_too(cli, tmp_path):
     run = cli("diff", base, head)
     assert run.code == 0, run.stderr
     assert "\x1b" not in run.stdout and "\\x1b]0;owned\\x07 sessions" in run.stdout
+
+
+def test_terminal_escapes_are_shown_by_explain_and_rules_lint(cli, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(proposal(line(description='"\\e[2J wiped"')))
+    run = cli("explain", path, "--line", "A1")
+    assert "\x1b" not in run.stdout and "\\x1b[2J wiped" in run.stdout
+    pack = tmp_path / "rules" / "bad"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text('id: "bad\\e[2J"\n')
+    lint = cli("rules", "lint", tmp_path / "rules")
+    assert lint.code == 1 and "\x1b" not in lint.stdout and "bad\\x1b[2J" in lint.stdout

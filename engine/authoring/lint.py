@@ -22,7 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError, model_validator
 
 from ..packs.conditions import resolve
 from ..packs.durable_runner import RulesetError, RulesetRunner
-from ..core.errors import InputError
+from ..core.errors import InputError, one_line
 from .impossible import Context, leaf_problems, never_matches
 from ..models.conditions import MAX_LIST, All, AnyOf, Condition, Leaf, alternatives
 from ..models.lines import Line, near_miss
@@ -57,7 +57,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        # One line each, control characters shown, a huge value quoted in part.
+        return one_line(f"{self.file}:{self.line}:{self.column}: {self.message}")
 
 
 _CONDITION = TypeAdapter(Condition)
