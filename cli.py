@@ -78,8 +78,8 @@ def cli() -> None:
 def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on, jobs,
           waivers, no_waivers, today, baseline) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
-    _refuse_overwriting(output, fmt, input=inputs, awards=awards, map=column_map, waivers=waivers,
-                        baseline=baseline)
+    _refuse_overwriting(output, fmt, rules, input=inputs, awards=awards, map=column_map,
+                        waivers=waivers, baseline=baseline)
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
@@ -147,17 +147,29 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
                 stream.write("\n")
 
 
-def _refuse_overwriting(output: str | None, fmt: str, **files) -> None:
+def _refuse_overwriting(output: str | None, fmt: str, rules: str | None = None,
+                        **files) -> None:
     """--output must not name a file the run reads (directly, or through a link): the
-    report would destroy its own input. `files` maps an option's name to its path(s)."""
+    report would destroy its own input. `files` maps an option's name to its path(s);
+    nothing in the folder of packs (`rules`, or the bundled one) may be written either."""
     if not output:
         return
     targets = [output] + ([f"{output}.evidence.json"] if fmt == "csv" else [])
+    folder = os.path.realpath(rules or _bundled_rules())
+    if any(os.path.commonpath([folder, os.path.realpath(t)]) == folder for t in targets):
+        raise InputError(f"--output is in the folder of grant packs {folder}: refusing to "
+                         "write there", source=output)
     for option, paths in files.items():
         for path in paths if isinstance(paths, (list, tuple)) else [paths]:
             if path and any(_same_file(target, path) for target in targets):
                 raise InputError(f"--output is the {option} file {path}: refusing to "
                                  f"overwrite it", source=output)
+
+
+def _bundled_rules() -> str:
+    from ringfence.engine.packs.loading import bundled_rules
+
+    return str(bundled_rules())
 
 
 def _same_file(first: str, second: str) -> bool:
@@ -276,8 +288,8 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     (e.g. origin/main:budget.yaml)."""
     from ringfence.engine.pipeline.diff import DiffRequest, run_diff
 
-    _refuse_overwriting(output, fmt, input=[base, head], awards=awards, map=column_map,
-                        waivers=waivers)
+    _refuse_overwriting(output, fmt, rules, input=[base, head], awards=awards,
+                        map=column_map, waivers=waivers)
     result = run_diff(DiffRequest(base, head, awards=awards, rules=rules, column_map=column_map,
                                   fail_on=fail_on, waivers=None if no_waivers else waivers,
                                   today=_today(today)))

@@ -258,3 +258,20 @@ def test_output_to_dev_stdout_through_a_pipe_is_written_directly():
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["total"]["lines"] > 0
+
+
+def test_output_into_the_folder_of_packs_is_refused(cli, tmp_path):
+    from ringfence.engine.packs.loading import bundled_rules
+
+    pack = bundled_rules() / "csc-prevention-2025-26" / "pack.yaml"
+    before = pack.read_bytes()
+    run = cli("check", PROPOSAL, "--format", "json", "--output", pack)
+    assert run.code == 2 and "folder of grant packs" in run.stderr
+    assert pack.read_bytes() == before
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (tmp_path / "link").symlink_to(rules)
+    run = cli("check", PROPOSAL, "--rules", REPO / "rules", "--output", tmp_path / "link" / "x.json")
+    assert run.code == 0, run.stderr  # another folder than the one read
+    run = cli("check", PROPOSAL, "--rules", rules, "--output", tmp_path / "link" / "x.json")
+    assert run.code == 2 and "folder of grant packs" in run.stderr
