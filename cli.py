@@ -14,7 +14,7 @@ import click
 
 from ringfence.engine import __version__
 from ringfence.engine.pipeline.check import CheckRequest, run_check
-from ringfence.engine.core.errors import InputError, one_line
+from ringfence.engine.core.errors import InputError, one_line, visible
 from ringfence.engine.inputs.ledger import RejectedRowsError
 from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
@@ -79,8 +79,8 @@ def cli() -> None:
 def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on, jobs,
           waivers, no_waivers, today, baseline) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
-    _refuse_overwriting(output, fmt, input=inputs, awards=awards, map=column_map, waivers=waivers,
-                        baseline=baseline)
+    _refuse_overwriting(output, fmt, rules, input=inputs, awards=awards, map=column_map,
+                        waivers=waivers, baseline=baseline)
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
@@ -149,17 +149,29 @@ def _write(result, fmt: str, output: str | None, **options) -> None:
                 stream.write("\n")
 
 
-def _refuse_overwriting(output: str | None, fmt: str, **files) -> None:
+def _refuse_overwriting(output: str | None, fmt: str, rules: str | None = None,
+                        **files) -> None:
     """--output must not name a file the run reads (directly, or through a link): the
-    report would destroy its own input. `files` maps an option's name to its path(s)."""
+    report would destroy its own input. `files` maps an option's name to its path(s);
+    nothing in the folder of packs (`rules`, or the bundled one) may be written either."""
     if not output:
         return
     targets = [output] + ([f"{output}.evidence.json"] if fmt == "csv" else [])
+    folder = os.path.realpath(rules or _bundled_rules())
+    if any(os.path.commonpath([folder, os.path.realpath(t)]) == folder for t in targets):
+        raise InputError(f"--output is in the folder of grant packs {folder}: refusing to "
+                         "write there", source=output)
     for option, paths in files.items():
         for path in paths if isinstance(paths, (list, tuple)) else [paths]:
             if path and any(_same_file(target, path) for target in targets):
                 raise InputError(f"--output is the {option} file {path}: refusing to "
                                  f"overwrite it", source=output)
+
+
+def _bundled_rules() -> str:
+    from ringfence.engine.packs.loading import bundled_rules
+
+    return str(bundled_rules())
 
 
 def _same_file(first: str, second: str) -> bool:
@@ -204,7 +216,7 @@ def explain(inputs, line_id, awards, rules, column_map, skip_bad_rows, fmt) -> N
     if fmt == "json":
         click.echo(json.dumps(explain_json(explained), indent=2, ensure_ascii=False))
     else:
-        click.echo(explain_text(explained), nl=False)
+        click.echo(visible(explain_text(explained)), nl=False)  # read on a terminal
     sys.exit(ExitCode.FINDINGS if any(e.disagreements for e in explained) else ExitCode.OK)
 
 
@@ -306,8 +318,8 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
     (e.g. origin/main:budget.yaml)."""
     from ringfence.engine.pipeline.diff import DiffRequest, run_diff
 
-    _refuse_overwriting(output, fmt, input=[base, head], awards=awards, map=column_map,
-                        waivers=waivers)
+    _refuse_overwriting(output, fmt, rules, input=[base, head], awards=awards,
+                        map=column_map, waivers=waivers)
     result = run_diff(DiffRequest(base, head, awards=awards, rules=rules, column_map=column_map,
                                   fail_on=fail_on, waivers=None if no_waivers else waivers,
                                   today=_today(today)))
@@ -436,14 +448,9 @@ def main(argv: list[str] | None = None) -> None:
         _internal_error(exc)
 
 
-#: Exit 1 means findings at or above --fail-on: a CI gate must tell running out of
-#: memory apart from that, and from bad input (2) or a bug (3).
-EXIT_OUT_OF_MEMORY = 4
-
-
 def _out_of_memory() -> None:
     _fail("out of memory: the inputs need more memory than this machine allows (fewer or "
-          "smaller input files per run, or --jobs 1, need less)", EXIT_OUT_OF_MEMORY)
+          "smaller input files per run, or --jobs 1, need less)", ExitCode.OUT_OF_MEMORY)
 
 
 def _internal_error(exc: BaseException) -> None:
@@ -510,7 +517,7 @@ def _watched(work) -> None:
         name = signal.Signals(number).name
         os.write(2, f"ringfence: out of memory: the check was stopped ({name}); the inputs "
                     f"need more memory than this machine allows\n".encode())
-        os._exit(EXIT_OUT_OF_MEMORY)
+        os._exit(ExitCode.OUT_OF_MEMORY)
     os._exit(128 + number)
 
 

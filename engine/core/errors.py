@@ -42,7 +42,8 @@ class Diagnostic:
 
     def located(self) -> str:
         """`source:line:column: message`: the form editors and `rules lint` read."""
-        return f"{self.source}:{self.line or 1}:{self.column or 1}: {self.text}"
+        # One line, control characters shown, a huge value quoted in part (see one_line).
+        return one_line(f"{self.source}:{self.line or 1}:{self.column or 1}: {self.text}")
 
 
 class InputError(Exception):

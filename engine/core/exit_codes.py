@@ -12,3 +12,5 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     #: a bug in ringfence, not in the input: one line, or the traceback with RINGFENCE_DEBUG=1
     INTERNAL_ERROR = 3
+    #: the check ran out of memory (a CI gate must tell this from findings, exit 1)
+    OUT_OF_MEMORY = 4

@@ -137,48 +137,58 @@ def load_file(path: str | Path) -> Document:
     return load_text(text, str(path))
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
+_COLLECTIONS = (yaml.MappingNode, yaml.SequenceNode)
 
 
 def _check_shape(root: yaml.Node, source: str) -> None:
     """Refuses, before anything is built, a document nested deeper than MAX_DEPTH, an
     alias that contains itself, or aliases that would expand beyond MAX_ALIASED_NODES.
 
-    Each node (an alias is the node it names, shared) is visited once, so this takes
-    time in the document's size, not in its expanded size."""
-    expanded: dict[int, int] = {}  # id(node) -> nodes it stands for, aliases expanded
-    height: dict[int, int] = {}
-    open_: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    Each collection (an alias is the node it names, shared) is visited once, so this
+    takes time in the document's size, not in its expanded size."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(collection) -> (values expanded, height)
+    open_: set[int] = set()  # the collections on the path being walked
+    written = 0  # values as written: each collection once, with its own scalars
+    stack = [root] if isinstance(root, _COLLECTIONS) else []
     while stack:
-        node, finished = stack.pop()
+        node = stack[-1]
         key = id(node)
-        if finished:
-            open_.discard(key)
-            children = _children(node)
-            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
-            height[key] = 1 + max((height[id(child)] for child in children), default=0)
-            if height[key] > MAX_DEPTH:
-                raise InputError(f"nested more than {MAX_DEPTH} levels deep", source=source,
+        if key in sizes:
+            stack.pop()
+            continue
+        children = ([part for pair in node.value for part in pair]
+                    if isinstance(node, yaml.MappingNode) else node.value)
+        if key not in open_:
+            open_.add(key)
+            pending = [child for child in children
+                       if isinstance(child, _COLLECTIONS) and id(child) not in sizes]
+            if any(id(child) in open_ for child in pending):
+                raise InputError("an alias refers to a value that contains it", source=source,
                                  line=node.start_mark.line + 1)
-            continue
-        if key in expanded:
-            continue
-        if key in open_:
-            raise InputError("an alias refers to a value that contains it", source=source,
+            if pending:
+                stack.extend(pending)
+                continue
+        open_.discard(key)
+        stack.pop()
+        expanded, height, scalars = 1, 1, 0
+        for child in children:
+            if isinstance(child, _COLLECTIONS):
+                child_expanded, child_height = sizes[id(child)]
+                expanded += child_expanded
+                height = max(height, child_height + 1)
+            else:
+                expanded += 1
+                scalars += 1
+                height = max(height, 2)
+        if height > MAX_DEPTH:
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", source=source,
                              line=node.start_mark.line + 1)
-        open_.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node))
-    if expanded[id(root)] - len(expanded) > MAX_ALIASED_NODES:
-        raise InputError(f"aliases would repeat {expanded[id(root)] - len(expanded):,} values "
-                         f"(at most {MAX_ALIASED_NODES:,}): refusing to expand them",
-                         source=source)
+        sizes[key] = expanded, height
+        written += 1 + scalars
+    repeated = sizes[id(root)][0] - written if id(root) in sizes else 0
+    if repeated > MAX_ALIASED_NODES:
+        raise InputError(f"aliases would repeat {repeated:,} values (at most "
+                         f"{MAX_ALIASED_NODES:,}): refusing to expand them", source=source)
 
 
 def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Document) -> Any:

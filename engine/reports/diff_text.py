@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..pipeline.diff import DiffResult, LineChange
 from ..core.money import format_gbp
 from .diff_common import LABEL, by_kind, check_name, status_pair, value_text, waiver_note, where
+from ..core.errors import visible
 
 SIGN = {"added": "+", "removed": "-", "changed": "~", "affected": "!"}
 
@@ -88,4 +89,5 @@ def _line(diff: DiffResult, change: LineChange) -> list[str]:
 
 
 def write(diff: DiffResult, stream, context) -> None:
-    stream.write(render(diff))
+    # Read on a terminal: control characters from the inputs are shown, never run.
+    stream.write(visible(render(diff)))

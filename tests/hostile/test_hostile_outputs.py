@@ -13,6 +13,7 @@ import pytest
 
 from helpers import REPO
 
+from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import replacing as replacing_module
 from ringfence.engine.reports.replacing import replacing
 
@@ -169,7 +170,7 @@ def test_running_out_of_memory_has_its_own_exit_code(cli, monkeypatch, error):
 
     monkeypatch.setattr(cli_module, "run_check", out_of_memory)
     run = cli("check", PROPOSAL)
-    assert run.code == 4 == cli_module.EXIT_OUT_OF_MEMORY
+    assert run.code == 4 == ExitCode.OUT_OF_MEMORY
     assert run.stderr.startswith("ringfence: out of memory") and len(run.stderr.splitlines()) == 1
 
 
@@ -204,12 +205,17 @@ def test_the_watched_child_exit_code_and_signals_pass_through(tmp_path):
 
     code = "import os; from ringfence.cli import _watched; _watched(lambda: os._exit(7))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 7
+    started = tmp_path / "started"
     sleeper = ("import os, time; from ringfence.cli import _watched; "
-               "_watched(lambda: (time.sleep(30), os._exit(0)))")
+               f"_watched(lambda: (open({str(started)!r}, 'w').close(), time.sleep(30), "
+               "os._exit(0)))")
     process = subprocess.Popen([sys.executable, "-c", sleeper])
     import time
 
-    time.sleep(1.0)
+    for _ in range(600):  # until the child runs (slow to start on a loaded machine)
+        if started.exists():
+            break
+        time.sleep(0.1)
     process.terminate()  # to the parent only: passed on to the child
     assert process.wait(timeout=20) == 128 + 15
 
@@ -253,3 +259,20 @@ def test_output_to_dev_stdout_through_a_pipe_is_written_directly():
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["total"]["lines"] > 0
+
+
+def test_output_into_the_folder_of_packs_is_refused(cli, tmp_path):
+    from ringfence.engine.packs.loading import bundled_rules
+
+    pack = bundled_rules() / "csc-prevention-2025-26" / "pack.yaml"
+    before = pack.read_bytes()
+    run = cli("check", PROPOSAL, "--format", "json", "--output", pack)
+    assert run.code == 2 and "folder of grant packs" in run.stderr
+    assert pack.read_bytes() == before
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (tmp_path / "link").symlink_to(rules)
+    run = cli("check", PROPOSAL, "--rules", REPO / "rules", "--output", tmp_path / "link" / "x.json")
+    assert run.code == 0, run.stderr  # another folder than the one read
+    run = cli("check", PROPOSAL, "--rules", rules, "--output", tmp_path / "link" / "x.json")
+    assert run.code == 2 and "folder of grant packs" in run.stderr

@@ -113,3 +113,16 @@ def test_text_past_what_durable_rules_can_take_names_its_file_row_and_field(cli,
     assert run.code == 2
     assert run.stderr.startswith(f"ringfence: {path}:3: description: 200,012 characters")
     assert len(run.stderr.splitlines()) == 1
+
+
+def test_facts_stay_far_below_durable_rules_limit_of_252_fields():
+    """A fact of more than 252 fields fails to assert (error 302; durable-rules adds its
+    own); ours carry at most the line's fields, a words field per text field, the guard."""
+    runner = RulesetRunner([conditions.Test("description", "matches", "zzz")], "fields")
+    fact = {"line_id": "a", "description__words": ["zzz"], **{f"f{i}": i for i in range(250)}}
+    assert len(fact) == 252 and runner.decide(fact) == (0,)
+    with pytest.raises(Exception, match="302"):
+        runner.decide({**fact, "f250": 0})
+    from ringfence.engine.models.lines import LINE_FIELDS
+
+    assert 2 * len(LINE_FIELDS) + 1 < 252
