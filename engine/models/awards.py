@@ -21,6 +21,18 @@ def _not_negative(pence: int) -> int:
 Allocation = Annotated[Pence, AfterValidator(_not_negative)]
 
 
+def _positive(pence: int) -> int:
+    # A threshold of £0 or less has no invoice below it: split detection would be off
+    # without a word.
+    if pence <= 0:
+        raise ValueError("must be more than £0: no invoice is below a threshold of £0 or less")
+    return pence
+
+
+#: A procurement threshold: always above zero.
+Threshold = Annotated[Pence, AfterValidator(_positive)]
+
+
 class Award(StrictModel):
     grant: Text = Field(description="the pack id of the grant, e.g. csc-prevention-2025-26")
     amount: Allocation = Field(description="the amount awarded")
@@ -34,12 +46,12 @@ class CrossLineChecks(StrictModel):
 
     # Money defaults are read as the file's values would be (pounds), so the schema shows
     # 5000 and CrossLineChecks(split_thresholds=[...]) built in code means pounds too.
-    split_thresholds: list[Pence] = Field(
+    split_thresholds: list[Threshold] = Field(
         default=[5000, 25000, 100000], validate_default=True, min_length=1,
         description="procurement thresholds, pounds (default 5000, 25000, 100000: the "
                     "quote, tender and key-decision bands most councils' contract rules "
                     "set). A split is invoices each below one, together at or above it")
-    split_threshold: Pence | None = Field(
+    split_threshold: Threshold | None = Field(
         default=None, description="one threshold, pounds: the same as split_thresholds: "
                                   "[it] (kept for files written before there were bands)")
     split_window_days: int = Field(

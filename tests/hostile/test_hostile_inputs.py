@@ -64,6 +64,13 @@ REFUSED = [
      ["p.yaml:7", "nested more than 100 levels deep"]),
     ("YAML nested 5,000 deep", {"p.yaml": proposal(line()) + "x: " + "[" * 5000 + "]" * 5000},
      [], ["p.yaml"]),
+    # A threshold of £0 or less would turn split detection off without a word.
+    ("a split threshold of zero", {"a.yaml": AWARDS + "checks: {split_threshold: 0}\n",
+                                   "l.csv": LEDGER},
+     ["--awards", "{dir}/a.yaml"], ["a.yaml:4", "checks.split_threshold", "more than £0"]),
+    ("a negative threshold band", {"a.yaml": AWARDS + "checks: {split_thresholds: [5000, -1]}\n",
+                                   "l.csv": LEDGER},
+     ["--awards", "{dir}/a.yaml"], ["a.yaml:4", "checks.split_thresholds[1]", "more than £0"]),
 ]
 
 
