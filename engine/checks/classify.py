@@ -41,6 +41,7 @@ def classify(table: pl.DataFrame, packs: dict[str, CompiledPack]) -> pl.DataFram
             versions += [version.version] * (len(rules) - len(versions))
             number = local if positions is None else number.scatter(positions, local)
     except TextTooLong as exc:
+        assert exc.field is not None  # TextTooLong always names the field
         line = table.filter(pl.col(exc.field) == exc.text).row(0, named=True)
         raise InputError(exc.message, source=line[SOURCE], line=line[ROW],
                          field=exc.field) from None

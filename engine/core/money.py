@@ -77,6 +77,7 @@ def _decimal_to_pence(value: Decimal, raw: str) -> int:
     # Judged on the digits as written: arithmetic in Decimal's context would round
     # `1.0e-999999999` to zero (£0.00) and overflow on `1e999999`.
     sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite Decimal's exponent ('n', 'N', 'F' are not)
     while len(digits) > 1 and digits[-1] == 0:
         digits, exponent = digits[:-1], exponent + 1
     if digits == (0,):

@@ -93,10 +93,12 @@ _VALUE = re.compile(rb"<v\b[^>]*>[^<]")
 def _first_sheet_xml(book: zipfile.ZipFile) -> bytes:
     workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
     first = workbook.find("m:sheets/m:sheet", _NS)
+    if first is None:
+        raise KeyError("no sheet")  # the caller reads the workbook as it can without
     rel_id = first.get(f"{{{_NS['r']}}}id")
     rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target") for r in rels.findall("p:Relationship", _NS)
-                  if r.get("Id") == rel_id)
+    target = next(t for r in rels.findall("p:Relationship", _NS)
+                  if r.get("Id") == rel_id and (t := r.get("Target")) is not None)
     name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
         posixpath.join("xl", target))
     return book.read(name)

@@ -9,6 +9,7 @@ read, kept in the evidence with their row numbers, and never counted as spend.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -69,7 +70,7 @@ def _held(groups: list[list[str]], cells: list[str]) -> int:
     return sum(1 for group in groups if any(match_column(c, cells) for c in group))
 
 
-def find_header(rows: list[list[str | None]], column_map: ColumnMap | None,
+def find_header(rows: Sequence[Sequence[str | None]], column_map: ColumnMap | None,
                 source: str, map_source: str | None = None) -> int:
     """The index (from 0) of the header among `rows` (the first rows of a file, as read).
 
@@ -121,7 +122,7 @@ class Preamble:
     rows: list[tuple[int, str]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rows: list[list[str | None]], header: int) -> "Preamble":
+    def of(cls, rows: Sequence[Sequence[str | None]], header: int) -> "Preamble":
         return cls(header + 1, [(i + 1, _text(row)) for i, row in enumerate(rows[:header])])
 
 

@@ -6,6 +6,7 @@ number, raw values and reasons: nothing an auditor gives us is dropped.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def typed_lines(raw: pl.DataFrame, source: str, column_map: ColumnMap | None,
     frame, totals = _without_total_rows(frame, raw, _identity_fields(raw, column_map))
     skipped = sorted(skipped + blank + headers + [{"row": row, "kind": "total", "text": text}
                                         for row, text in totals.select(ROW, "_text").iter_rows()],
-                     key=lambda entry: entry["row"])
+                     key=itemgetter("row"))
     frame, any_error, reasons = _parse(frame)
     table, rejected = frame, []
     if any_error.any():

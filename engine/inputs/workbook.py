@@ -105,7 +105,9 @@ class _Sheet:
     """One sheet's header and data rows, with where each value came from."""
 
     def __init__(self, book, formulas, path: Path, name: str, known: tuple[str, ...]):
-        name = _sheet_named(book, name)
+        found = _sheet_named(book, name)
+        assert found is not None  # read_workbook reads only books that have both sheets
+        name = found
         self.source = f"{path} (sheet {name})"
         rows = book[name].iter_rows(values_only=True)
         written = formulas[name].iter_rows(values_only=True)
@@ -211,7 +213,7 @@ def _awards(sheet: _Sheet):
                                  "workbook is one council's proposal", source=sheet.source,
                                  line=number, field=sheet.field("council"))
             council = named
-        award = {k: values[k] for k in ("grant", "amount") if k in values}
+        award: dict[str, Any] = {k: values[k] for k in ("grant", "amount") if k in values}
         plan = {p: values[p] for p in purposes if p in values}
         if plan:
             award["plan"] = plan

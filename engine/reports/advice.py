@@ -28,6 +28,7 @@ def advice_text(advice: tuple[Advice, ...] | None) -> str:
         f"{a.grant} ({a.determination}) would take it "
         + (f"under any of its purposes ({', '.join(a.purposes)})" if a.any_purpose and
            len(a.purposes) > 1 else f"as {' or '.join(a.purposes)}") + "; "
-        + (f"the council's award has {format_gbp(a.left)} left" if a.awarded
+        + (f"the council's award has {format_gbp(a.left)} left"
+           if a.awarded and a.left is not None
            else "the council has no award for it")
         for a in advice)

@@ -38,7 +38,7 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str, str]]:
 def reading(described: dict) -> str:
     """What the reading made of one input, in words: rows, lines, skipped, stated total."""
     skipped = described.get("skipped") or []
-    kinds = {}
+    kinds: dict[str, int] = {}
     for entry in skipped:
         kinds[entry["kind"]] = kinds.get(entry["kind"], 0) + 1
     text = (f"{described['rows']} rows read, {described['lines']} lines "

@@ -334,9 +334,9 @@ def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame) -> Itera
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
     if "status" in frame.columns and frame.height:
-        column = frame.columns.index("status")
+        at = frame.columns.index("status")
         for status, style in styles.status.items():
-            sheet.conditional_format(1, column, frame.height, column, {
+            sheet.conditional_format(1, at, frame.height, at, {
                 "type": "cell", "criteria": "==", "value": f'"{status}"', "format": style})
     return _row_chunks(frame, formats)
 
