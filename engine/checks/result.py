@@ -56,6 +56,21 @@ class LineResult:
         return self.values["line_id"]
 
 
+#: Lines per slice of CheckResult.batches: large enough that per-slice work is nothing,
+#: small enough that a slice's Python objects are a few megabytes.
+BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class LineBatch:
+    """A slice of the result table (its PACK_VERSION filled in for every line), and the
+    LineResult of each of its lines that has a finding, by position in the slice."""
+
+    frame: pl.DataFrame
+    found: dict[int, LineResult]
+    extras: list[str]
+
+
 @dataclass(frozen=True)
 class Bucket:
     lines: int
@@ -138,6 +153,30 @@ class CheckResult:
                     for label, version in p.versions.items()}
         for row in self.table.iter_rows(named=True):
             yield self._line(row, extras, packvals)
+
+    def batches(self, size: int | None = None) -> Iterator[LineBatch]:
+        """The table in slices of `size` lines, each with the LineResult of its lines that
+        have findings. Most lines of a ledger have none: reports write those straight from
+        the slice's columns, so a million lines are never a million Python objects at once
+        (tests/test_report_batches.py checks both ways give the same report)."""
+        extras = extra_columns(self.table)
+        packvals = {(pid, label): pack_values(version.pack) for pid, p in self.packs.items()
+                    for label, version in p.versions.items()}
+        cross = self.cross[SEQ].unique() if self.cross is not None else pl.Series([], dtype=pl.Int64)
+        flagged = ((pl.col(RULES).list.len().fill_null(0) > 0) | (pl.col(OVER).fill_null(0) > 0)
+                   | pl.col(SEQ).is_in(cross.implode()) | (pl.col(STATUS) != "compliant"))
+        # The version a clean line shows: its own, or its pack's (as _line picks it).
+        version = pl.col(PACK_VERSION).replace("", None).fill_null(pl.col("grant").replace_strict(
+            {pid: p.version for pid, p in self.packs.items()}, default=None))
+        size = size or BATCH
+        for start in range(0, self.table.height, size):
+            chunk = self.table.slice(start, size)
+            marked = chunk.select(flagged.alias("_flagged"), version.alias("_version"))
+            positions = marked["_flagged"].arg_true().to_list()
+            found = {position: self._line(row, extras, packvals) for position, row in
+                     zip(positions, chunk[positions].iter_rows(named=True))}
+            yield LineBatch(chunk.with_columns(marked["_version"].alias(PACK_VERSION)), found,
+                            extras)
 
     def _line(self, row: dict, extras: list[str], packvals: dict) -> LineResult:
         values = {name: row[name] for name in LINE_FIELDS}

@@ -118,8 +118,8 @@ def render(result: CheckResult) -> str:
     lines = list(result.lines())
     summary = result.summary
     by_status = {LABEL[s]: {s: summary[s].amount} for s in STATUSES}
-    by_purpose = {f"{g} / {p}": a for (g, p), a in totals.by_purpose(result, lines).items()}
-    by_month = totals.by_month(result, lines)
+    by_purpose = {f"{g} / {p}": a for (g, p), a in totals.by_purpose(result).items()}
+    by_month = totals.by_month(result)
     title = "ringfence check" + (f": {result.council}" if result.council else "")
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "

@@ -1,4 +1,12 @@
-"""The JSON report (`--format json`): the contract in shared/notes/architecture.md."""
+"""The JSON report (`--format json`): the contract in shared/notes/architecture.md.
+
+The bytes are those of `json.dump(report(result), indent=2, ensure_ascii=False)`,
+but the lines, nearly all of a large report, are encoded by orjson (the
+standard library indents in pure Python, at a few hundred thousand values a
+second; orjson escapes every character as it does: tests/test_json_stream.py)
+and written a slice at a time (CheckResult.batches), so a million lines are
+never a million dicts in memory at once.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,20 @@ import datetime as dt
 import json
 from typing import Any
 
+import orjson
+import polars as pl
+
 from ..core.money import format_plain
-from ..checks.result import CheckResult, LineResult
-from .gate_report import annotate_json
+from ..checks.result import STATUS, CheckResult, LineBatch, LineResult
+from ..checks.classify import PACK_VERSION
+from ..models.table import ROW, SOURCE
+from .gate_report import annotate_json, annotate_lines
+
+#: A line's keys before its optional ones, in the contract's order.
+LEADING = ("line_id", "status", "amount", "findings", "grant", "pack_version", "purpose", "date",
+           "description", "source", "row")
+#: Shown only when the line has a value.
+OPTIONAL = ("cost_type", "category", "supplier", "reference", "existing_service")
 
 
 def line_record(line: LineResult) -> dict[str, Any]:
@@ -29,7 +48,7 @@ def line_record(line: LineResult) -> dict[str, Any]:
     }
     if len(line.amounts) > 1:
         record["amounts"] = {status: format_plain(p) for status, p in line.amounts.items()}
-    for name in ("cost_type", "category", "supplier", "reference", "existing_service"):
+    for name in OPTIONAL:
         if values[name] is not None:
             record[name] = values[name]
     if line.extras:
@@ -37,12 +56,82 @@ def line_record(line: LineResult) -> dict[str, Any]:
     return record
 
 
-def report(result: CheckResult) -> dict[str, Any]:
+def plain(pence: pl.Expr) -> pl.Expr:
+    """Int64 pence -> '-1234.50', as money.format_plain."""
+    magnitude = pence.abs()
+    return pl.concat_str([pl.when(pence < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+                          (magnitude // 100).cast(pl.Utf8), pl.lit("."),
+                          (magnitude % 100).cast(pl.Utf8).str.pad_start(2, "0")])
+
+
+def literal(text: pl.Expr) -> pl.Expr:
+    """Text as a JSON literal (`"..."` or `null`), escaped as json.dumps(ensure_ascii=False)
+    escapes it: polars' own encoder, on a one-field struct, with the struct cut away."""
+    return pl.struct(text.alias("v")).struct.json_encode().str.slice(5).str.head(-1)
+
+
+def _key(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False) + ": "
+
+
+#: Inside "lines": [...], a line's keys are six spaces in, its extra's keys eight.
+_KEYS, _EXTRA_KEYS = ",\n      ", ",\n        "
+
+
+def clean_line_text(extras: list[str]) -> pl.Expr:
+    """A line with no finding as line_record would write it inside the report's lines:
+    every text column escaped at once, not a dict a line."""
+    leading = {
+        "line_id": literal(pl.col("line_id")), "status": literal(pl.col(STATUS)),
+        "amount": literal(plain(pl.col("amount"))), "findings": pl.lit("[]"),
+        "grant": literal(pl.col("grant")), "pack_version": literal(pl.col(PACK_VERSION)),
+        "purpose": literal(pl.col("purpose")),
+        "date": literal(pl.col("date").dt.to_string("%Y-%m-%d")),
+        "description": literal(pl.col("description")), "source": literal(pl.col(SOURCE)),
+        "row": pl.col(ROW).cast(pl.Utf8)}
+    assert tuple(leading) == LEADING
+    optional = {name: literal(pl.col(name)) for name in OPTIONAL if name != "existing_service"}
+    optional["existing_service"] = pl.when(pl.col("existing_service")).then(pl.lit("true")) \
+        .otherwise(pl.lit("false"))
+    members = [pl.lit(_key(name)) + value for name, value in leading.items()]
+    members += [pl.when(pl.col(name).is_not_null()).then(pl.lit(_key(name)) + value)
+                for name, value in optional.items()]
+    if extras:
+        present = [pl.when(pl.col(name).is_not_null()).then(
+            pl.lit(_key(name)) + literal(pl.col(name))) for name in extras]
+        members.append(pl.when(pl.any_horizontal(pl.col(extras).is_not_null())).then(
+            pl.lit(_key("extra") + "{\n        ")
+            + pl.concat_str(present, separator=_EXTRA_KEYS, ignore_nulls=True)
+            + pl.lit("\n      }")))
+    return pl.concat_str([pl.lit("    {\n      "),
+                          pl.concat_str(members, separator=_KEYS, ignore_nulls=True),
+                          pl.lit("\n    }")])
+
+
+def _line_text(record: dict[str, Any]) -> str:
+    """A record as it stands inside the report's lines (orjson indents it at the top)."""
+    return "    " + orjson.dumps(record, option=orjson.OPT_INDENT_2).decode().replace(
+        "\n", "\n    ")
+
+
+def batch_text(batch: LineBatch, result: CheckResult) -> tuple[str, int, int]:
+    """A slice's lines as they stand inside the report's "lines": [...], and how many of
+    their findings the gate waived and baselined."""
+    texts = batch.frame.select(clean_line_text(batch.extras))[:, 0]
+    records = [line_record(line) for line in batch.found.values()]
+    waived, baselined = annotate_lines(records, result)
+    if records:
+        texts = texts.scatter(list(batch.found), [_line_text(r) for r in records])
+    return texts.str.join(",\n").item(), waived, baselined
+
+
+def _skeleton(result: CheckResult) -> dict[str, Any]:
+    """The report with no lines yet and no gate annotations."""
     summary = {status: {"lines": bucket.lines, "amount": format_plain(bucket.amount)}
                for status, bucket in result.summary.items()}
     out: dict[str, Any] = {
         "summary": summary,
-        "lines": [line_record(line) for line in result.lines()],
+        "lines": [],
         "ringfences": [{
             "grant": check.grant, "purpose": check.purpose,
             "allocated": format_plain(check.allocated), "spent": format_plain(check.spent),
@@ -62,10 +151,44 @@ def report(result: CheckResult) -> dict[str, Any]:
         out["council"] = result.council
     if result.evidence:
         out["evidence"] = result.evidence
-    annotate_json(out, result)
     return out
 
 
+def report(result: CheckResult) -> dict[str, Any]:
+    """The report as a dict: what write() writes, read back."""
+    import io
+
+    stream = io.StringIO()
+    write(result, stream)
+    return json.loads(stream.getvalue())
+
+
+#: The empty lines of a skeleton as json.dumps indents it: only the top level has two spaces.
+_NO_LINES = '\n  "lines": [],'
+
+
 def write(result: CheckResult, stream) -> None:
-    json.dump(report(result), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    binary = getattr(stream, "buffer", None)
+    if binary is not None:
+        stream.flush()
+        put = binary.write
+    else:
+        def put(data: bytes) -> None:
+            stream.write(data.decode("utf-8"))
+    skeleton = _skeleton(result)
+    # The summary, before the lines, is known now; what follows them (the gate's counts
+    # among it) once they are written. The small rest is json's own, floats and all.
+    head = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[0]
+    put(head.encode("utf-8"))
+    waived = baselined = 0
+    separator = '\n  "lines": [\n'
+    for batch in result.batches():
+        text, more_waived, more_baselined = batch_text(batch, result)
+        put((separator + text).encode("utf-8"))
+        separator = ",\n"
+        waived += more_waived
+        baselined += more_baselined
+    put(b"\n  ]," if separator == ",\n" else _NO_LINES.encode())
+    annotate_json(skeleton, result, (waived, baselined))
+    tail = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[1]
+    put(tail.encode("utf-8") + b"\n")

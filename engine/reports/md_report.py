@@ -27,7 +27,6 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(result: CheckResult) -> str:
-    lines = list(result.lines())
     out = [f"# ringfence check{': ' + esc(result.council) if result.council else ''}", "",
            f"Overall: **{LABEL[result.status]}**", "", "## Totals by status", ""]
     out += _table(["status", "lines", "amount"],
@@ -44,19 +43,23 @@ def render(result: CheckResult) -> str:
     out += _table(["grant", "purpose", "compliant", "at risk", "non-compliant"],
                   [[esc(g), esc(p), *(format_gbp(a[s]) for s in
                                        ("compliant", "at_risk", "non_compliant"))]
-                   for (g, p), a in totals.by_purpose(result, lines).items()])
-    flagged = [line for line in lines if line.findings]
-    out += [f"## Lines with findings ({len(flagged)} of {len(lines)})", ""]
+                   for (g, p), a in totals.by_purpose(result).items()])
+    # Only lines with findings are listed, a slice at a time: the others are never made
+    # Python objects, and a slice's are let go once its rows are text.
+    flagged = 0
     rows = []
     version = result.versioned  # the version each line was checked against, if amended
-    for line in flagged:
-        for finding in line.findings:
-            rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
-                         *([esc(line.pack_version or "-")] if version else []),
-                         format_gbp(line.values["amount"]), LABEL[finding.status],
-                         f"`{finding.rule}`", esc(_noted(finding.message,
-                                                         finding_note(result, line, finding))),
-                         esc(finding.clause)])
+    for batch in result.batches():
+        for line in batch.found.values():
+            flagged += bool(line.findings)
+            for finding in line.findings:
+                rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
+                             *([esc(line.pack_version or "-")] if version else []),
+                             format_gbp(line.values["amount"]), LABEL[finding.status],
+                             f"`{finding.rule}`", esc(_noted(finding.message,
+                                                             finding_note(result, line, finding))),
+                             esc(finding.clause)])
+    out += [f"## Lines with findings ({flagged} of {result.table.height})", ""]
     out += _table(["line", "where", *(["version"] if version else []), "amount", "status",
                    "rule", "finding", "clause"], rows)
     gate = summary_lines(result)
