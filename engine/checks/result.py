@@ -69,6 +69,7 @@ class LineBatch:
     frame: pl.DataFrame
     found: dict[int, LineResult]
     extras: list[str]
+    start: int  # the slice's first line's position in the table
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,11 @@ class CheckResult:
         for row in self.table.iter_rows(named=True):
             yield self._line(row, extras, packvals)
 
+    def pack_version(self) -> pl.Expr:
+        """Each line's LineResult.pack_version: the version its date chose, else its pack's."""
+        return pl.col(PACK_VERSION).replace("", None).fill_null(pl.col("grant").replace_strict(
+            {pid: p.version for pid, p in self.packs.items()}, default=None))
+
     def batches(self, size: int | None = None) -> Iterator[LineBatch]:
         """The table in slices of `size` lines, each with the LineResult of its lines that
         have findings. Most lines of a ledger have none: reports write those straight from
@@ -165,9 +171,7 @@ class CheckResult:
         cross = self.cross[SEQ].unique() if self.cross is not None else pl.Series([], dtype=pl.Int64)
         flagged = ((pl.col(RULES).list.len().fill_null(0) > 0) | (pl.col(OVER).fill_null(0) > 0)
                    | pl.col(SEQ).is_in(cross.implode()) | (pl.col(STATUS) != "compliant"))
-        # The version a clean line shows: its own, or its pack's (as _line picks it).
-        version = pl.col(PACK_VERSION).replace("", None).fill_null(pl.col("grant").replace_strict(
-            {pid: p.version for pid, p in self.packs.items()}, default=None))
+        version = self.pack_version()
         size = size or BATCH
         for start in range(0, self.table.height, size):
             chunk = self.table.slice(start, size)
@@ -176,7 +180,7 @@ class CheckResult:
             found = {position: self._line(row, extras, packvals) for position, row in
                      zip(positions, chunk[positions].iter_rows(named=True))}
             yield LineBatch(chunk.with_columns(marked["_version"].alias(PACK_VERSION)), found,
-                            extras)
+                            extras, start)
 
     def _line(self, row: dict, extras: list[str], packvals: dict) -> LineResult:
         values = {name: row[name] for name in LINE_FIELDS}
