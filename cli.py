@@ -10,12 +10,12 @@ from contextlib import contextmanager
 import click
 
 from ringfence.engine import __version__
-from ringfence.engine.pipeline.check import CheckRequest, run_check
 from ringfence.engine.core.errors import InputError, one_line
-from ringfence.engine.inputs.ledger import RejectedRowsError
-from ringfence.engine.gate.gate import load_gate
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
 from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
+
+# Each command imports the stages it runs when it runs (polars, pydantic, durable-rules
+# take most of a second to load): `--help` and a small proposal start at once.
 
 FORMATS = tuple(WRITERS)
 FAIL_LEVELS = ("non_compliant", "at_risk", "never")
@@ -75,6 +75,9 @@ def cli() -> None:
 def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on, jobs,
           waivers, no_waivers, today, baseline) -> None:
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
+    from ringfence.engine.gate.gate import load_gate
+    from ringfence.engine.pipeline.check import CheckRequest, run_check
+
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
@@ -162,6 +165,7 @@ def explain(inputs, line_id, awards, rules, column_map, skip_bad_rows, fmt) -> N
     Exits 1 if durable-rules and the reference evaluator ever disagree (a bug).
     """
     from ringfence.engine.authoring.explain import explain as explain_line
+    from ringfence.engine.pipeline.check import CheckRequest
     from ringfence.engine.reports.authoring import explain_json, explain_text
 
     explained = explain_line(CheckRequest(list(inputs), awards=awards, rules=rules,
@@ -260,11 +264,14 @@ def diff(base, head, awards, rules, column_map, fmt, output, fail_on, waivers, n
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="ringfence", standalone_mode=False)
-    except RejectedRowsError as exc:
-        for line in exc.lines():
-            click.echo(f"ringfence: {one_line(line)}", err=True)
-        sys.exit(2)
     except InputError as exc:
+        # Loaded already, by the reader that raised it.
+        from ringfence.engine.inputs.ledger import RejectedRowsError
+
+        if isinstance(exc, RejectedRowsError):
+            for line in exc.lines():
+                click.echo(f"ringfence: {one_line(line)}", err=True)
+            sys.exit(2)
         _fail(str(exc), 2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
