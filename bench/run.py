@@ -70,7 +70,7 @@ def timed(*commands: list[str]) -> list[Timing]:
 
 def _run(command: list[str]) -> tuple[float, int, float]:
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO)
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
@@ -139,10 +139,143 @@ def per_line_rates(path: Path, awards: Path, sample: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def check_command(path: Path, awards: Path, rules: Path | None = None) -> list[str]:
+def check_command(path: Path, awards: Path, rules: Path | None = None,
+                  fmt: str = "csv") -> list[str]:
     command = [sys.executable, "-m", "ringfence.cli", "check", str(path), "--awards", str(awards),
-               "--format", "csv", "--output", str(OUT / "report.csv"), "--fail-on", "never"]
+               "--format", fmt, "--output", str(OUT / f"report.{fmt}"), "--fail-on", "never"]
     return command + (["--rules", str(rules)] if rules else [])
+
+
+FORMATS = ("csv", "json", "md", "html", "xlsx")
+
+
+def xlsx_ledger(path: Path) -> Path:
+    """The CSV ledger as an Excel export holds it (dates as dates, amounts as numbers),
+    written by openpyxl's write-only (constant-memory) workbook; cached beside it."""
+    target = path.with_suffix(".xlsx")
+    if target.exists():
+        return target
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    with path.open(newline="", encoding="utf-8") as stream:
+        reader = csv.reader(stream)
+        header = next(reader)
+        sheet.append(header)
+        day, amount = header.index("date"), header.index("amount")
+        for row in reader:
+            cells: list = [value or None for value in row]
+            cells[day] = dt.date.fromisoformat(row[day]) if row[day] else None
+            cells[amount] = float(row[amount])
+            sheet.append(cells)
+    partial = target.with_suffix(".partial.xlsx")
+    book.save(partial)
+    partial.rename(target)
+    return target
+
+
+def console_script() -> str:
+    """`ringfence` as users run it: the console script beside this Python, if installed."""
+    script = Path(sys.executable).parent / "ringfence"
+    return str(script) if script.exists() else "ringfence"
+
+
+# Run after the report's own script, in a copy of the page: how long the page took to be
+# ready, and each filter to answer, with the rows laid out (reading offsetHeight forces it).
+BROWSER_PROBE = """<script>
+(function(){
+  var ready=performance.now(),out={ready_ms:ready};
+  function time(name,change){var t=performance.now();change();document.body.offsetHeight;
+    out[name+'_ms']=performance.now()-t;}
+  function set(id,value,kind){var e=document.getElementById(id);e.value=value;
+    e.dispatchEvent(new Event(kind));}
+  time('status',function(){set('f-status','at_risk','change');});
+  time('next_page',function(){document.getElementById('next').click();});
+  time('text',function(){set('f-text','training','input');});
+  time('text_again',function(){set('f-text','training session','input');});
+  time('clear',function(){set('f-text','','input');set('f-status','','change');});
+  var pre=document.createElement('pre');pre.id='bench';pre.textContent=JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script></body></html>"""
+
+
+def browser_timings(page: Path) -> dict | None:
+    """Milliseconds, in headless chromium, for the HTML report to be ready and for its
+    filters to answer: the median of REPEAT loads. None without chromium."""
+    import re
+    import shutil
+    import tempfile
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return None
+    probe = page.with_name(page.stem + "-probe.html")
+    text = page.read_text(encoding="utf-8")
+    probe.write_text(text[:text.rindex("</body></html>")] + BROWSER_PROBE, encoding="utf-8")
+    runs = []
+    for _ in range(REPEAT):
+        with tempfile.TemporaryDirectory() as profile:
+            done = subprocess.run(
+                [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--no-first-run",
+                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                 "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=600)
+        found = re.search(r'<pre id="bench">(.*?)</pre>', done.stdout)
+        if not found:
+            raise SystemExit(f"the HTML report's page did not run: {done.stderr[-2000:]}")
+        runs.append(json.loads(found.group(1).replace("&quot;", '"')))
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+
+
+def every_path(size: int, formats: list[str]) -> None:
+    """Each report format and the Excel ledger against the CSV path, in turn, in one run."""
+    path = ledger(size)
+    awards = path.with_suffix(".awards.yaml")
+    names = [f"`--format {fmt}`" for fmt in formats]
+    commands = [check_command(path, awards, fmt=fmt) for fmt in formats]
+    excel = xlsx_ledger(path)
+    names.append("the same ledger read from `.xlsx`, CSV out")
+    commands.append(check_command(excel, awards))
+    timings = timed(*commands)
+    csv_path = timings[formats.index("csv")]
+    print(f"\nevery path, {size:,} lines (the CSV path: `--format csv`, CSV in):\n")
+    print("| path | end to end | × the CSV path | CPU | peak MB | × the CSV path's |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, timing in zip(names, timings):
+        print(f"| {name} | {timing.seconds:.2f} s | {timing.seconds / csv_path.seconds:.2f} "
+              f"| {timing.cpu:.2f} s | {timing.peak:,} | {timing.peak / csv_path.peak:.2f} |",
+              flush=True)
+    if "html" in formats:
+        browser = browser_timings(OUT / "report.html")
+        if browser:
+            size_mb = (OUT / "report.html").stat().st_size / 1e6
+            print(f"\nthe HTML report of {size:,} lines ({size_mb:.0f} MB) in headless chromium, "
+                  "ms from opening it (median of the loads):\n")
+            print("| page ready | filter by status | next page | text filter "
+                  "| text filter narrowed | filters cleared |")
+            print("| --- | --- | --- | --- | --- | --- |")
+            print("| " + " | ".join(f"{browser[name]:,.0f}" for name in (
+                "ready_ms", "status_ms", "next_page_ms", "text_ms", "text_again_ms",
+                "clear_ms")) + " |", flush=True)
+
+
+def startup() -> None:
+    """`ringfence --help`, and the 80-line Rotherham proposal to JSON, against their targets."""
+    script = console_script()
+    proposal = "cases/rotherham-2025-26/proposal.yaml"
+    helped, checked = timed([script, "--help"],
+                            [script, "check", proposal, "--format", "json", "--output",
+                             str(OUT / "proposal.json")])
+    print("\nstartup (the console script, as users run it):\n")
+    print("| command | end to end | CPU | target |")
+    print("| --- | --- | --- | --- |")
+    print(f"| `ringfence --help` | {helped.seconds:.2f} s | {helped.cpu:.2f} s | 0.2 s |")
+    print(f"| `ringfence check {proposal} --format json` (80 lines) | {checked.seconds:.2f} s "
+          f"| {checked.cpu:.2f} s | 0.5 s |", flush=True)
 
 
 def rules_pack(count: int) -> Path:
@@ -202,11 +335,23 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=REPEAT,
                         help="runs of each timed command (the median is reported)")
+    parser.add_argument("--formats", default=",".join(FORMATS),
+                        help="report formats timed against the CSV path (csv is always one)")
+    parser.add_argument("--format-sizes", default="100000,1000000",
+                        help="ledger sizes every format and the Excel ledger are timed at")
+    parser.add_argument("--only", choices=("paths", "all"), default="all",
+                        help="paths: only every format, Excel in and startup (quick)")
     args = parser.parse_args()
     REPEAT = args.repeat
     sizes = [int(s) for s in args.sizes.split(",")]
+    formats = ["csv", *(f for f in args.formats.split(",") if f and f != "csv")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"{os.uname().machine}; each time the median of {REPEAT} runs")
+    startup()
+    for size in (int(s) for s in args.format_sizes.split(",") if s):
+        every_path(size, formats)
+    if args.only == "paths":
+        return
     print("\n| lines | ringfence end to end | ringfence CPU | ringfence peak MB "
           "| csv.DictReader only reading | DictReader peak MB | ringfence / DictReader "
           "| ringfence lines/s | naive durable-rules lines/s | reference lines/s "
