@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import polars as pl
 
@@ -61,15 +61,24 @@ class LineResult:
 BATCH = 20_000
 
 
-@dataclass(frozen=True)
 class LineBatch:
     """A slice of the result table (its PACK_VERSION filled in for every line), and the
-    LineResult of each of its lines that has a finding, by position in the slice."""
+    LineResult of each of its lines that has a finding, by position in the slice: made
+    when first asked for, so that a report can start polars on the slice's columns (in a
+    thread: polars lets go of the GIL) and make them meanwhile."""
 
-    frame: pl.DataFrame
-    found: dict[int, LineResult]
-    extras: list[str]
-    start: int  # the slice's first line's position in the table
+    def __init__(self, frame: pl.DataFrame, positions: list[int], extras: list[str],
+                 start: int, line: Callable[[dict], LineResult]):
+        self.frame = frame
+        self.extras = extras
+        self.start = start  # the slice's first line's position in the table
+        self._positions = positions
+        self._line = line
+
+    @cached_property
+    def found(self) -> dict[int, LineResult]:
+        rows = self.frame[self._positions].iter_rows(named=True) if self._positions else ()
+        return {position: self._line(row) for position, row in zip(self._positions, rows)}
 
 
 @dataclass(frozen=True)
@@ -171,22 +180,19 @@ class CheckResult:
         cross = self.cross[SEQ].unique() if self.cross is not None else pl.Series([], dtype=pl.Int64)
         flagged = ((pl.col(RULES).list.len().fill_null(0) > 0) | (pl.col(OVER).fill_null(0) > 0)
                    | pl.col(SEQ).is_in(cross.implode()) | (pl.col(STATUS) != "compliant"))
-        version = self.pack_version()
+        table = self.table.with_columns(self.pack_version().alias(PACK_VERSION))
+        found = table.select(flagged.arg_true())[:, 0]
         size = size or BATCH
-        for start in range(0, self.table.height, size):
-            chunk = self.table.slice(start, size)
-            marked = chunk.select(flagged.alias("_flagged"), version.alias("_version"))
-            positions = marked["_flagged"].arg_true().to_list()
-            found = {position: self._line(row, extras, packvals) for position, row in
-                     zip(positions, chunk[positions].iter_rows(named=True))}
-            yield LineBatch(chunk.with_columns(marked["_version"].alias(PACK_VERSION)), found,
-                            extras, start)
+        for start in range(0, table.height, size):
+            positions = found.filter((found >= start) & (found < start + size)) - start
+            yield LineBatch(table.slice(start, size), positions.to_list(), extras, start,
+                            lambda row: self._line(row, extras, packvals))
 
     def _line(self, row: dict, extras: list[str], packvals: dict) -> LineResult:
         values = {name: row[name] for name in LINE_FIELDS}
         pack = self.packs[row["grant"]]
         in_force = pack.versions[row[PACK_VERSION]] if row.get(PACK_VERSION) else pack
-        by_id = {rule.id: rule for rule in in_force.rules}
+        by_id = self._rules_by_id(in_force)
         findings = []
         for rule_id in row[RULES] or []:
             rule = by_id[rule_id]
@@ -210,6 +216,14 @@ class CheckResult:
         return LineResult(values, row[SOURCE], row[ROW], row[STATUS], findings, amounts,
                           {name: row[name] for name in extras if row[name] is not None},
                           in_force.version)
+
+    def _rules_by_id(self, pack: CompiledPack) -> dict[str, Any]:
+        """A pack version's rules by id, made once per version, not once per line."""
+        cache = self.__dict__.setdefault("_by_id", {})
+        key = (pack.id, pack.version)
+        if key not in cache:
+            cache[key] = {rule.id: rule for rule in pack.rules}
+        return cache[key]
 
     def award_amount(self, grant: str) -> int:
         return next(c.allocated for c in self.ringfences if c.grant == grant and c.check == "award")

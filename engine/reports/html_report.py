@@ -9,6 +9,7 @@ section gives the verdict and every applied, expired and stale waiver.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from itertools import islice
 from typing import Iterator
@@ -321,16 +322,24 @@ def _data(result: CheckResult) -> Iterator[str]:
             "amount": gbp(pl.col("amount")), "description": pl.col("description")}
     yield _inert(json.dumps({"grants": grants, "purposes": purposes, "sources": sources},
                             ensure_ascii=False)[:-1])
-    for name, expr in [*code.items(), *text.items()]:
-        values = expr.cast(pl.Utf8) if name in code else literal(expr)
-        yield _inert(f', "{name}": ' + table.select(_array(values)).item())
-    found, findings = [], []
-    for batch in result.batches():
-        for position, line in batch.found.items():
-            if line.findings:
-                found.append(batch.start + position)
-                findings.append([[RANK[f.status], f.rule, f.message, f.clause,
-                                  finding_note(result, line, f)] for f in line.findings])
+
+    def columns() -> list[str]:
+        return [_inert(f', "{name}": ' + table.select(_array(
+            expr.cast(pl.Utf8) if name in code else literal(expr))).item())
+            for name, expr in [*code.items(), *text.items()]]
+
+    # polars lets go of the GIL: the columns are written out in a thread while this one
+    # makes the findings of the lines that have some.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(columns)
+        found, findings = [], []
+        for batch in result.batches():
+            for position, line in batch.found.items():
+                if line.findings:
+                    found.append(batch.start + position)
+                    findings.append([[RANK[f.status], f.rule, f.message, f.clause,
+                                      finding_note(result, line, f)] for f in line.findings])
+        yield from written.result()
     yield _inert(', "found": ' + orjson.dumps(found).decode()
                  + ', "findings": ' + orjson.dumps(findings).decode() + "}")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -114,15 +115,18 @@ def _line_text(record: dict[str, Any]) -> str:
         "\n", "\n    ")
 
 
-def batch_text(batch: LineBatch, result: CheckResult) -> tuple[str, int, int]:
-    """A slice's lines as they stand inside the report's "lines": [...], and how many of
-    their findings the gate waived and baselined."""
-    texts = batch.frame.select(clean_line_text(batch.extras))[:, 0]
+def batch_texts(batch: LineBatch, result: CheckResult,
+                pool: ThreadPoolExecutor) -> tuple[pl.Series, int, int]:
+    """A slice's lines, each as it stands inside the report's "lines": [...], and how many
+    of their findings the gate waived and baselined. The clean lines' text is built by
+    polars in `pool` while this thread makes the others' records."""
+    clean = pool.submit(lambda: batch.frame.select(clean_line_text(batch.extras))[:, 0])
     records = [line_record(line) for line in batch.found.values()]
     waived, baselined = annotate_lines(records, result)
+    texts = clean.result()
     if records:
         texts = texts.scatter(list(batch.found), [_line_text(r) for r in records])
-    return texts.str.join(",\n").item(), waived, baselined
+    return texts, waived, baselined
 
 
 def _skeleton(result: CheckResult) -> dict[str, Any]:
@@ -171,24 +175,34 @@ def write(result: CheckResult, stream) -> None:
     binary = getattr(stream, "buffer", None)
     if binary is not None:
         stream.flush()
-        put = binary.write
-    else:
-        def put(data: bytes) -> None:
-            stream.write(data.decode("utf-8"))
     skeleton = _skeleton(result)
     # The summary, before the lines, is known now; what follows them (the gate's counts
     # among it) once they are written. The small rest is json's own, floats and all.
     head = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[0]
-    put(head.encode("utf-8"))
+    count = result.table.height
+    _put(stream, binary, head + ('\n  "lines": [\n' if count else _NO_LINES))
     waived = baselined = 0
-    separator = '\n  "lines": [\n'
-    for batch in result.batches():
-        text, more_waived, more_baselined = batch_text(batch, result)
-        put((separator + text).encode("utf-8"))
-        separator = ",\n"
-        waived += more_waived
-        baselined += more_baselined
-    put(b"\n  ]," if separator == ",\n" else _NO_LINES.encode())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for batch in result.batches():
+            texts, more_waived, more_baselined = batch_texts(batch, result, pool)
+            waived += more_waived
+            baselined += more_baselined
+            last = batch.start + batch.frame.height == count
+            texts = texts + pl.Series([",\n"] * (len(texts) - 1) + ["" if last else ",\n"])
+            if binary is not None:
+                # polars writes the text as it is (never quoted) straight to the file:
+                # the slice is never one Python string.
+                texts.to_frame().write_csv(binary, include_header=False, quote_style="never",
+                                           line_terminator="")
+            else:
+                stream.write("".join(texts.to_list()))
     annotate_json(skeleton, result, (waived, baselined))
     tail = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[1]
-    put(tail.encode("utf-8") + b"\n")
+    _put(stream, binary, ("\n  ]," if count else "") + tail + "\n")
+
+
+def _put(stream, binary, text: str) -> None:
+    if binary is not None:
+        binary.write(text.encode("utf-8"))
+    else:
+        stream.write(text)
