@@ -112,3 +112,36 @@ def test_a_report_with_no_lines_is_the_same(tmp_path):
     path.write_text("line_id,date,amount,grant\n", encoding="utf-8")
     result = run_check(CheckRequest([str(path)], awards=str(AWARDS)))
     assert _written(result) == _line_by_line(result)
+
+
+def test_a_generated_ledgers_json_report_is_the_same(tmp_path, monkeypatch):
+    """Duplicates, splits, spend beyond the award and every kind of rule finding."""
+    import subprocess
+    import sys
+
+    ledger = tmp_path / "ledger.csv"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "4000", str(ledger),
+                    "--seed", "7"], check=True)
+    result = run_check(CheckRequest([str(ledger)], awards=str(ledger.with_suffix(".awards.yaml"))))
+    report = json.loads(_written(result))
+    rules = {f["rule"].split(".")[0] for line in report["lines"] for f in line["findings"]}
+    assert {"crossline", "ringfence"} <= rules and any("amounts" in l for l in report["lines"])
+    monkeypatch.setattr(result_module, "BATCH", 333)
+    assert _written(result) == _line_by_line(result)
+
+
+def test_an_amended_packs_lines_are_the_same(tmp_path):
+    """Each line's findings come from the version of its pack in force on its date."""
+    lines = "".join(
+        f"  - {{line_id: A{index}, date: {day}, amount: {amount}, purpose: alpha, "
+        f"category: {category}}}\n"
+        for index, (day, amount, category) in enumerate([
+            ("2025-05-01", 10, "Hospitality"), ("2025-11-01", 10, "Hospitality"),
+            ("2026-05-01", 10, "Hospitality"), ("2025-11-01", 900, "Training"),
+            ("2026-05-01", 500, "Hospitality"), ("2024-01-01", 5, "Hospitality")]))
+    proposal = tmp_path / "amended.yaml"
+    proposal.write_text(f"awards: [{{grant: amended, amount: 1000}}]\nlines:\n{lines}")
+    result = run_check(CheckRequest([str(proposal)],
+                                    rules=str(REPO / "tests" / "fixtures" / "packs")))
+    assert result.versioned
+    assert _written(result) == _line_by_line(result)

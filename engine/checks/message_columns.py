@@ -91,11 +91,8 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     beyond = framed.filter(over > 0)
     if beyond.height:
         pieces.append(beyond.select("_line", pl.lit(len(pack.rules), pl.Int64).alias("_order"),
-                                    pl.concat_str([
-            pl.lit(f"{OVER_RULE} [non_compliant]: "), gbp(over), pl.lit(" of this line's "),
-            gbp(pl.col("amount")), pl.lit(" is beyond the award of "),
-            pl.lit(_gbp_text(award_amount)), pl.lit(" (running total "), gbp(pl.col(RUNNING)),
-            pl.lit(" after this line)")]).alias("_text")))
+                                    (pl.lit(f"{OVER_RULE} [non_compliant]: ")
+                                     + over_message(award_amount)).alias("_text")))
     text = pl.repeat(None, positions.len(), dtype=pl.Utf8, eager=True)
     if not pieces:
         return text
@@ -103,9 +100,26 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     return text.scatter(joined["_line"], joined["_text"])
 
 
+def over_message(award_amount: int) -> pl.Expr:
+    """The award limit's finding on a line with spend beyond the award (OVER > 0)."""
+    return pl.concat_str([
+        gbp(pl.col(OVER).fill_null(0)), pl.lit(" of this line's "), gbp(pl.col("amount")),
+        pl.lit(" is beyond the award of "), pl.lit(_gbp_text(award_amount)),
+        pl.lit(" (running total "), gbp(pl.col(RUNNING)), pl.lit(" after this line)")])
+
+
+def rule_messages(framed: pl.DataFrame, pack: CompiledPack) -> list[pl.DataFrame]:
+    """(_line, _order, _rule, _text) for every rule finding of the `framed` lines (which
+    have a `_line` column): the message alone, as findings_text renders it."""
+    return _rule_pieces(framed, pack, [_shape(rule.message, pack_values(pack.pack))
+                                       for rule in pack.rules], headed=False)
+
+
 def _rule_pieces(framed: pl.DataFrame, pack: CompiledPack,
-                 shapes: list[tuple[tuple[str, ...], list[str]]]) -> list[pl.DataFrame]:
-    """(_line, _order, _text) for every rule finding of the `framed` lines.
+                 shapes: list[tuple[tuple[str, ...], list[str]]],
+                 headed: bool = True) -> list[pl.DataFrame]:
+    """(_line, _order, _text) for every rule finding of the `framed` lines; `headed`:
+    the text starts 'rule [status]: ', else it is the message alone and _rule is kept.
 
     Rules whose messages show the same fields in the same order are rendered together,
     their own text around the fields coming from a column: a pack of a thousand rules
@@ -117,8 +131,8 @@ def _rule_pieces(framed: pl.DataFrame, pack: CompiledPack,
         "_rule": [rule.id for rule in pack.rules],
         "_order": list(range(len(pack.rules))),
         "_kind": [kinds.index(fields) for fields, _ in shapes],
-        "_around": [[f"{rule.id} [{rule.status}]: " + around[0], *around[1:]]
-                    for rule, (_, around) in zip(pack.rules, shapes)]},
+        "_around": [[(f"{rule.id} [{rule.status}]: " if headed else "") + around[0],
+                     *around[1:]] for rule, (_, around) in zip(pack.rules, shapes)]},
         schema={"_rule": pl.Utf8, "_order": pl.Int64, "_kind": pl.Int64,
                 "_around": pl.List(pl.Utf8)})
     found = found.join(rules, on="_rule", how="inner")
@@ -131,12 +145,14 @@ def _rule_pieces(framed: pl.DataFrame, pack: CompiledPack,
         parts = [pl.col("_around").list.get(0)]
         for index, name in enumerate(fields, start=1):
             parts += [_shown(name), pl.col("_around").list.get(index)]
-        pieces.append(lines.select("_line", "_order", pl.concat_str(parts).alias("_text")))
+        pieces.append(lines.select("_line", "_order", *([] if headed else ["_rule"]),
+                                   pl.concat_str(parts).alias("_text")))
     return pieces
 
 
-def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataFrame:
-    """(line, text): each line's pieces of text joined with ' | ', in `order`.
+def per_line(pieces: pl.DataFrame, line: str, order: str, text: str,
+             separator: str = " | ") -> pl.DataFrame:
+    """(line, text): each line's pieces of text joined with `separator`, in `order`.
 
     Most lines with findings have one: only lines with several are sorted and grouped.
     """
@@ -144,7 +160,7 @@ def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataF
     if not several.any():
         return pieces.select(line, text)
     joined = (pieces.filter(several).sort(line, order)
-              .group_by(line, maintain_order=True).agg(pl.col(text).str.join(" | ")))
+              .group_by(line, maintain_order=True).agg(pl.col(text).str.join(separator)))
     return pl.concat([pieces.filter(~several).select(line, text), joined])
 
 

@@ -72,13 +72,13 @@ class LineBatch:
         self.frame = frame
         self.extras = extras
         self.start = start  # the slice's first line's position in the table
-        self._positions = positions
+        self.positions = positions  # of the lines with findings, in the slice
         self._line = line
 
     @cached_property
     def found(self) -> dict[int, LineResult]:
-        rows = self.frame[self._positions].iter_rows(named=True) if self._positions else ()
-        return {position: self._line(row) for position, row in zip(self._positions, rows)}
+        rows = self.frame[self.positions].iter_rows(named=True) if self.positions else ()
+        return {position: self._line(row) for position, row in zip(self.positions, rows)}
 
 
 @dataclass(frozen=True)

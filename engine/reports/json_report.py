@@ -22,7 +22,14 @@ from ..core.money import format_plain
 from ..checks.result import STATUS, CheckResult, LineBatch, LineResult
 from ..checks.classify import PACK_VERSION
 from ..models.table import ROW, SOURCE
-from .gate_report import annotate_json, annotate_lines
+from ..checks.awards import OVER, OVER_RULE
+from ..checks.classify import RULE_RANK
+from ..checks.crossline import CLAUSES as CROSS_CLAUSES
+from ..checks.message_columns import over_message, per_line, rule_messages
+from ..checks.result import CROSS_RANK
+from ..core.status import STATUSES
+from ..models.table import SEQ
+from .gate_report import active_gate, annotate_json, annotate_lines
 
 #: A line's keys before its optional ones, in the contract's order.
 LEADING = ("line_id", "status", "amount", "findings", "grant", "pack_version", "purpose", "date",
@@ -79,12 +86,14 @@ def _key(name: str) -> str:
 _KEYS, _EXTRA_KEYS = ",\n      ", ",\n        "
 
 
-def clean_line_text(extras: list[str]) -> pl.Expr:
-    """A line with no finding as line_record would write it inside the report's lines:
-    every text column escaped at once, not a dict a line."""
+def line_text(extras: list[str], findings: pl.Expr = pl.lit("[]"),
+              amounts: pl.Expr | None = None) -> pl.Expr:
+    """Lines as line_record would write them inside the report's lines, every text column
+    escaped at once, not a dict a line: `findings`, the text of their findings' list
+    (none by default); `amounts`, the text of their split amounts, or null."""
     leading = {
         "line_id": literal(pl.col("line_id")), "status": literal(pl.col(STATUS)),
-        "amount": literal(plain(pl.col("amount"))), "findings": pl.lit("[]"),
+        "amount": literal(plain(pl.col("amount"))), "findings": findings,
         "grant": literal(pl.col("grant")), "pack_version": literal(pl.col(PACK_VERSION)),
         "purpose": literal(pl.col("purpose")),
         "date": literal(pl.col("date").dt.to_string("%Y-%m-%d")),
@@ -95,6 +104,8 @@ def clean_line_text(extras: list[str]) -> pl.Expr:
     optional["existing_service"] = pl.when(pl.col("existing_service")).then(pl.lit("true")) \
         .otherwise(pl.lit("false"))
     members = [pl.lit(_key(name)) + value for name, value in leading.items()]
+    if amounts is not None:
+        members.append(pl.lit(_key("amounts")) + amounts)
     members += [pl.when(pl.col(name).is_not_null()).then(pl.lit(_key(name)) + value)
                 for name, value in optional.items()]
     if extras:
@@ -109,6 +120,76 @@ def clean_line_text(extras: list[str]) -> pl.Expr:
                           pl.lit("\n    }")])
 
 
+def _finding_head(rule: str, status: str, clause: str) -> str:
+    """A finding's text up to its message (inside a line, a finding is eight spaces in
+    and its keys ten)."""
+    return "        {\n          " + ",\n          ".join(
+        [_key("rule") + json.dumps(rule, ensure_ascii=False),
+         _key("status") + json.dumps(status, ensure_ascii=False),
+         _key("clause") + json.dumps(clause, ensure_ascii=False), _key("message")])
+
+
+def _finding_text(head: pl.Expr, message: pl.Expr) -> pl.Expr:
+    return head + literal(message) + pl.lit("\n        }")
+
+
+def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:
+    """Lines with findings (`frame`, a slice's), as line_record would write them, with no
+    LineResult: each finding's message rendered on whole columns (message_columns, as the
+    CSV report renders them) for the lines its rule matched, in the order _line gives
+    them (rules in pack order, then the award limit, then the cross-line checks)."""
+    framed = frame.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
+    pieces = []
+    for (grant, label), lines in framed.partition_by(["grant", PACK_VERSION],
+                                                     as_dict=True).items():
+        compiled = result.packs[grant]
+        version = compiled.versions[label]
+        heads = pl.DataFrame({"_rule": [rule.id for rule in version.rules], "_head": [
+            _finding_head(rule.id, rule.status, rule.clause) for rule in version.rules]})
+        # message_columns finds a line's fields by its _line, as a position in the frame.
+        at = lines["_line"]
+        for found in rule_messages(lines.with_columns(pl.int_range(pl.len(), dtype=pl.Int64)
+                                                      .alias("_line")), version):
+            found = found.join(heads, on="_rule")
+            pieces.append(found.select(
+                at.gather(found["_line"]).alias("_line"), "_order",
+                _finding_text(pl.col("_head"), pl.col("_text")).alias("_text")))
+        beyond = lines.filter(pl.col(OVER).fill_null(0) > 0)
+        if beyond.height:
+            head = _finding_head(OVER_RULE, "non_compliant",
+                                 compiled.loaded.pack.ringfence.clause)
+            pieces.append(beyond.select("_line", pl.lit(len(version.rules) + 1).alias("_order"),
+                                        _finding_text(pl.lit(head), over_message(
+                                            result.award_amount(grant))).alias("_text")))
+    if result.cross is not None and result.cross.height:
+        cross = result.cross.with_row_index("_order").join(
+            framed.select(SEQ, "_line"), on=SEQ, how="inner")
+        if cross.height:
+            heads = pl.DataFrame({"rule": list(CROSS_CLAUSES), "_head": [
+                _finding_head(rule, "at_risk", clause) for rule, clause in CROSS_CLAUSES.items()]})
+            # after every rule's and the award's: cross-line findings keep their own order
+            pieces.append(cross.join(heads, on="rule").select(
+                "_line", (pl.col("_order").cast(pl.Int64) + 1_000_000_000).alias("_order"),
+                _finding_text(pl.col("_head"), pl.col("message")).alias("_text")))
+    findings = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
+    if pieces:
+        joined = per_line(pl.concat([p.with_columns(pl.col("_order").cast(pl.Int64))
+                                     for p in pieces]), "_line", "_order", "_text",
+                          separator=",\n")
+        findings = findings.scatter(joined["_line"], joined["_text"])
+    over = pl.col(OVER).fill_null(0)
+    rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
+    split = (over > 0) & (rank < 2) & (over != pl.col("amount"))
+    amounts = pl.when(split).then(pl.concat_str([
+        pl.lit("{\n        "), literal(rank.replace_strict(list(range(3)), list(STATUSES),
+                                                       return_dtype=pl.Utf8)),
+        pl.lit(": "), literal(plain(pl.col("amount") - over)),
+        pl.lit(',\n        "non_compliant": '), literal(plain(over)), pl.lit("\n      }")]))
+    return frame.with_columns(findings.alias("_findings")).select(line_text(
+        extras, pl.when(pl.col("_findings").is_null()).then(pl.lit("[]")).otherwise(
+            pl.lit("[\n") + pl.col("_findings") + pl.lit("\n      ]")), amounts))[:, 0]
+
+
 def _line_text(record: dict[str, Any]) -> str:
     """A record as it stands inside the report's lines (orjson indents it at the top)."""
     return "    " + orjson.dumps(record, option=orjson.OPT_INDENT_2).decode().replace(
@@ -120,12 +201,17 @@ def batch_texts(batch: LineBatch, result: CheckResult,
     """A slice's lines, each as it stands inside the report's "lines": [...], and how many
     of their findings the gate waived and baselined. The clean lines' text is built by
     polars in `pool` while this thread makes the others' records."""
-    clean = pool.submit(lambda: batch.frame.select(clean_line_text(batch.extras))[:, 0])
+    clean = pool.submit(lambda: batch.frame.select(line_text(batch.extras))[:, 0])
+    if not batch.positions:
+        return clean.result(), 0, 0
+    if active_gate(result) is None:
+        # Everything in polars: the lines with findings are never Python objects either.
+        flagged = flagged_texts(batch.frame[batch.positions], result, batch.extras)
+        return clean.result().scatter(batch.positions, flagged), 0, 0
+    # A gate notes waivers and baselines on each finding: from the LineResults.
     records = [line_record(line) for line in batch.found.values()]
     waived, baselined = annotate_lines(records, result)
-    texts = clean.result()
-    if records:
-        texts = texts.scatter(list(batch.found), [_line_text(r) for r in records])
+    texts = clean.result().scatter(list(batch.found), [_line_text(r) for r in records])
     return texts, waived, baselined
 
 
