@@ -145,3 +145,13 @@ def test_an_amended_packs_lines_are_the_same(tmp_path):
                                     rules=str(REPO / "tests" / "fixtures" / "packs")))
     assert result.versioned
     assert _written(result) == _line_by_line(result)
+
+
+def test_the_html_pages_findings_are_the_same_rendered_on_columns(hostile, monkeypatch):
+    from ringfence.engine.reports import html_report
+
+    on_columns = html_report._findings(hostile)
+    # With a gate, findings come from each line's LineResult (to carry waivers' notes).
+    monkeypatch.setattr(html_report, "active_gate", lambda result: object())
+    assert html_report._findings(hostile) == on_columns
+    assert json.loads(on_columns[1])

@@ -169,6 +169,17 @@ class CheckResult:
         return pl.col(PACK_VERSION).replace("", None).fill_null(pl.col("grant").replace_strict(
             {pid: p.version for pid, p in self.packs.items()}, default=None))
 
+    def versioned_table(self) -> pl.DataFrame:
+        """The table with every line's PACK_VERSION filled in (see pack_version)."""
+        return self.table.with_columns(self.pack_version().alias(PACK_VERSION))
+
+    def flagged(self) -> pl.Series:
+        """Positions in the table of the lines with a finding (or not compliant)."""
+        cross = self.cross[SEQ].unique() if self.cross is not None else pl.Series([], dtype=pl.Int64)
+        flagged = ((pl.col(RULES).list.len().fill_null(0) > 0) | (pl.col(OVER).fill_null(0) > 0)
+                   | pl.col(SEQ).is_in(cross.implode()) | (pl.col(STATUS) != "compliant"))
+        return self.table.select(flagged.arg_true())[:, 0]
+
     def batches(self, size: int | None = None) -> Iterator[LineBatch]:
         """The table in slices of `size` lines, each with the LineResult of its lines that
         have findings. Most lines of a ledger have none: reports write those straight from
@@ -177,11 +188,7 @@ class CheckResult:
         extras = extra_columns(self.table)
         packvals = {(pid, label): pack_values(version.pack) for pid, p in self.packs.items()
                     for label, version in p.versions.items()}
-        cross = self.cross[SEQ].unique() if self.cross is not None else pl.Series([], dtype=pl.Int64)
-        flagged = ((pl.col(RULES).list.len().fill_null(0) > 0) | (pl.col(OVER).fill_null(0) > 0)
-                   | pl.col(SEQ).is_in(cross.implode()) | (pl.col(STATUS) != "compliant"))
-        table = self.table.with_columns(self.pack_version().alias(PACK_VERSION))
-        found = table.select(flagged.arg_true())[:, 0]
+        table, found = self.versioned_table(), self.flagged()
         size = size or BATCH
         for start in range(0, table.height, size):
             positions = found.filter((found >= start) & (found < start + size)) - start

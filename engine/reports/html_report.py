@@ -9,7 +9,6 @@ section gives the verdict and every applied, expired and stale waiver.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from itertools import islice
 from typing import Iterator
@@ -24,7 +23,8 @@ from ..checks.message_columns import gbp
 from ..checks.result import STATUS, CheckResult
 from ..core.status import RANK, STATUSES
 from ..models.table import ROW, SOURCE
-from .json_report import literal
+from .gate_report import active_gate
+from .json_report import findings_joined, literal
 from .evidence import evidence_rows
 from .gate_report import finding_note, summary_lines
 
@@ -323,25 +323,36 @@ def _data(result: CheckResult) -> Iterator[str]:
     yield _inert(json.dumps({"grants": grants, "purposes": purposes, "sources": sources},
                             ensure_ascii=False)[:-1])
 
-    def columns() -> list[str]:
-        return [_inert(f', "{name}": ' + table.select(_array(
-            expr.cast(pl.Utf8) if name in code else literal(expr))).item())
-            for name, expr in [*code.items(), *text.items()]]
+    for name, expr in [*code.items(), *text.items()]:  # a column at a time, then let go
+        values = expr.cast(pl.Utf8) if name in code else literal(expr)
+        yield _inert(f', "{name}": ' + table.select(_array(values)).item())
+    found, findings = _findings(result)
+    yield _inert(f', "found": {found}, "findings": {findings}}}')
 
-    # polars lets go of the GIL: the columns are written out in a thread while this one
-    # makes the findings of the lines that have some.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        written = pool.submit(columns)
-        found, findings = [], []
-        for batch in result.batches():
-            for position, line in batch.found.items():
-                if line.findings:
-                    found.append(batch.start + position)
-                    findings.append([[RANK[f.status], f.rule, f.message, f.clause,
-                                      finding_note(result, line, f)] for f in line.findings])
-        yield from written.result()
-    yield _inert(', "found": ' + orjson.dumps(found).decode()
-                 + ', "findings": ' + orjson.dumps(findings).decode() + "}")
+
+def _findings(result: CheckResult) -> tuple[str, str]:
+    """The positions of the lines with findings, and their findings, each
+    [status rank, rule, message, clause, note or null], as JSON text."""
+    if active_gate(result) is None:  # no notes: every message rendered on whole columns
+        positions = result.flagged()
+        texts = findings_joined(result.versioned_table()[positions], result, _finding, ",")
+        shown = texts.is_not_null()
+        return ("[" + ",".join(map(str, positions.filter(shown).to_list())) + "]",
+                "[" + ",".join("[" + text + "]" for text in texts.filter(shown).to_list()) + "]")
+    found, findings = [], []
+    for batch in result.batches():
+        for position, line in batch.found.items():
+            if line.findings:
+                found.append(batch.start + position)
+                findings.append([[RANK[f.status], f.rule, f.message, f.clause,
+                                  finding_note(result, line, f)] for f in line.findings])
+    return orjson.dumps(found).decode(), orjson.dumps(findings).decode()
+
+
+def _finding(rule: str, status: str, clause: str) -> tuple[str, str]:
+    """A finding of the page's data, around its message."""
+    return (f"[{RANK[status]},{json.dumps(rule, ensure_ascii=False)},",
+            f",{json.dumps(clause, ensure_ascii=False)},null]")
 
 
 def _inert(text: str) -> str:

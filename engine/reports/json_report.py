@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 import polars as pl
@@ -120,63 +120,75 @@ def line_text(extras: list[str], findings: pl.Expr = pl.lit("[]"),
                           pl.lit("\n    }")])
 
 
-def _finding_head(rule: str, status: str, clause: str) -> str:
-    """A finding's text up to its message (inside a line, a finding is eight spaces in
+def _finding_head(rule: str, status: str, clause: str) -> tuple[str, str]:
+    """A finding's text around its message (inside a line, a finding is eight spaces in
     and its keys ten)."""
     return "        {\n          " + ",\n          ".join(
         [_key("rule") + json.dumps(rule, ensure_ascii=False),
          _key("status") + json.dumps(status, ensure_ascii=False),
-         _key("clause") + json.dumps(clause, ensure_ascii=False), _key("message")])
+         _key("clause") + json.dumps(clause, ensure_ascii=False), _key("message")]), \
+        "\n        }"
 
 
-def _finding_text(head: pl.Expr, message: pl.Expr) -> pl.Expr:
-    return head + literal(message) + pl.lit("\n        }")
-
-
-def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:
-    """Lines with findings (`frame`, a slice's), as line_record would write them, with no
-    LineResult: each finding's message rendered on whole columns (message_columns, as the
-    CSV report renders them) for the lines its rule matched, in the order _line gives
-    them (rules in pack order, then the award limit, then the cross-line checks)."""
+def findings_joined(frame: pl.DataFrame, result: CheckResult,
+                    around: Callable[[str, str, str], tuple[str, str]],
+                    separator: str) -> pl.Series:
+    """Per line of `frame` (lines of the result's table): its findings, each as
+    around(rule, status, clause) gives the text before and after its message (a JSON
+    literal), joined with `separator`; null for a line with none. No LineResult: each
+    message is rendered on whole columns (message_columns, as the CSV report renders
+    them) for the lines its rule matched, in the order LineResult has them (rules in
+    pack order, then the award limit, then the cross-line checks)."""
     framed = frame.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
     pieces = []
+
+    def wrapped(found: pl.DataFrame, texts: dict[str, tuple[str, str]], key: str,
+                message: str) -> pl.DataFrame:
+        parts = pl.DataFrame({key: list(texts), "_before": [b for b, _ in texts.values()],
+                              "_after": [a for _, a in texts.values()]})
+        return found.join(parts, on=key).select(
+            "_line", pl.col("_order").cast(pl.Int64),
+            (pl.col("_before") + literal(pl.col(message)) + pl.col("_after")).alias("_text"))
+
     for (grant, label), lines in framed.partition_by(["grant", PACK_VERSION],
                                                      as_dict=True).items():
         compiled = result.packs[grant]
         version = compiled.versions[label]
-        heads = pl.DataFrame({"_rule": [rule.id for rule in version.rules], "_head": [
-            _finding_head(rule.id, rule.status, rule.clause) for rule in version.rules]})
+        texts = {rule.id: around(rule.id, rule.status, rule.clause) for rule in version.rules}
         # message_columns finds a line's fields by its _line, as a position in the frame.
         at = lines["_line"]
         for found in rule_messages(lines.with_columns(pl.int_range(pl.len(), dtype=pl.Int64)
                                                       .alias("_line")), version):
-            found = found.join(heads, on="_rule")
-            pieces.append(found.select(
-                at.gather(found["_line"]).alias("_line"), "_order",
-                _finding_text(pl.col("_head"), pl.col("_text")).alias("_text")))
+            pieces.append(wrapped(found.with_columns(at.gather(found["_line"])), texts,
+                                  "_rule", "_text"))
         beyond = lines.filter(pl.col(OVER).fill_null(0) > 0)
         if beyond.height:
-            head = _finding_head(OVER_RULE, "non_compliant",
-                                 compiled.loaded.pack.ringfence.clause)
-            pieces.append(beyond.select("_line", pl.lit(len(version.rules) + 1).alias("_order"),
-                                        _finding_text(pl.lit(head), over_message(
-                                            result.award_amount(grant))).alias("_text")))
+            pieces.append(wrapped(beyond.select(
+                "_line", pl.lit(len(version.rules), pl.Int64).alias("_order"),
+                pl.lit(OVER_RULE).alias("_rule"),
+                over_message(result.award_amount(grant)).alias("_text")),
+                {OVER_RULE: around(OVER_RULE, "non_compliant",
+                                   compiled.loaded.pack.ringfence.clause)}, "_rule", "_text"))
     if result.cross is not None and result.cross.height:
         cross = result.cross.with_row_index("_order").join(
             framed.select(SEQ, "_line"), on=SEQ, how="inner")
         if cross.height:
-            heads = pl.DataFrame({"rule": list(CROSS_CLAUSES), "_head": [
-                _finding_head(rule, "at_risk", clause) for rule, clause in CROSS_CLAUSES.items()]})
             # after every rule's and the award's: cross-line findings keep their own order
-            pieces.append(cross.join(heads, on="rule").select(
-                "_line", (pl.col("_order").cast(pl.Int64) + 1_000_000_000).alias("_order"),
-                _finding_text(pl.col("_head"), pl.col("message")).alias("_text")))
+            pieces.append(wrapped(
+                cross.with_columns(pl.col("_order").cast(pl.Int64) + 1_000_000_000),
+                {rule: around(rule, "at_risk", clause) for rule, clause in CROSS_CLAUSES.items()},
+                "rule", "message"))
     findings = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
     if pieces:
-        joined = per_line(pl.concat([p.with_columns(pl.col("_order").cast(pl.Int64))
-                                     for p in pieces]), "_line", "_order", "_text",
-                          separator=",\n")
+        joined = per_line(pl.concat(pieces), "_line", "_order", "_text", separator=separator)
         findings = findings.scatter(joined["_line"], joined["_text"])
+    return findings
+
+
+def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:
+    """Lines with findings (`frame`, a slice's), as line_record would write them, with no
+    LineResult."""
+    findings = findings_joined(frame, result, _finding_head, ",\n")
     over = pl.col(OVER).fill_null(0)
     rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
     split = (over > 0) & (rank < 2) & (over != pl.col("amount"))
