@@ -155,3 +155,32 @@ def test_the_html_pages_findings_are_the_same_rendered_on_columns(hostile, monke
     monkeypatch.setattr(html_report, "active_gate", lambda result: object())
     assert html_report._findings(hostile) == on_columns
     assert json.loads(on_columns[1])
+
+
+def test_markdown_whitespace_is_what_str_split_splits_on():
+    from ringfence.engine.reports.md_report import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+@pytest.mark.parametrize("case", ["hostile", "amended"])
+def test_the_markdown_reports_findings_are_the_same_rendered_on_columns(
+        case, hostile, tmp_path, monkeypatch):
+    from ringfence.engine.reports import md_report
+
+    result = hostile
+    if case == "amended":
+        proposal = tmp_path / "amended.yaml"
+        proposal.write_text(
+            "awards: [{grant: amended, amount: 15}]\nlines:\n"
+            "  - {line_id: 'A *1*', date: 2025-11-01, amount: 10, purpose: alpha, "
+            "category: Hospitality}\n"
+            "  - {line_id: A2, date: 2026-05-01, amount: 10, purpose: alpha, "
+            "category: Hospitality}\n")
+        result = run_check(CheckRequest([str(proposal)],
+                                        rules=str(REPO / "tests" / "fixtures" / "packs")))
+    on_columns = md_report.render(result)
+    # With a gate, findings come from each line's LineResult (to carry waivers' notes).
+    monkeypatch.setattr(md_report, "active_gate", lambda result: object())
+    assert md_report.render(result) == on_columns
+    assert "## Lines with findings (0 of" not in on_columns

@@ -133,12 +133,25 @@ def _finding_head(rule: str, status: str, clause: str) -> tuple[str, str]:
 def findings_joined(frame: pl.DataFrame, result: CheckResult,
                     around: Callable[[str, str, str], tuple[str, str]],
                     separator: str) -> pl.Series:
-    """Per line of `frame` (lines of the result's table): its findings, each as
-    around(rule, status, clause) gives the text before and after its message (a JSON
-    literal), joined with `separator`; null for a line with none. No LineResult: each
+    """Per line of `frame` (lines of the result's table): its findings (finding_pieces,
+    the messages as JSON literals) joined with `separator`; null for a line with none."""
+    findings = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
+    pieces = finding_pieces(frame, result, around, literal)
+    if pieces.height:
+        joined = per_line(pieces, "_line", "_order", "_text", separator=separator)
+        findings = findings.scatter(joined["_line"], joined["_text"])
+    return findings
+
+
+def finding_pieces(frame: pl.DataFrame, result: CheckResult,
+                   around: Callable[[str, str, str], tuple[str, str]],
+                   shown: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
+    """(_line: position in `frame`, _order, _text) for each finding of the lines of
+    `frame` (lines of the result's table): the message as `shown` writes it, with the
+    text around(rule, status, clause) gives before and after it. No LineResult: each
     message is rendered on whole columns (message_columns, as the CSV report renders
-    them) for the lines its rule matched, in the order LineResult has them (rules in
-    pack order, then the award limit, then the cross-line checks)."""
+    them) for the lines its rule matched; _order sorts a line's findings as LineResult
+    has them (rules in pack order, then the award limit, then the cross-line checks)."""
     framed = frame.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
     pieces = []
 
@@ -148,7 +161,7 @@ def findings_joined(frame: pl.DataFrame, result: CheckResult,
                               "_after": [a for _, a in texts.values()]})
         return found.join(parts, on=key).select(
             "_line", pl.col("_order").cast(pl.Int64),
-            (pl.col("_before") + literal(pl.col(message)) + pl.col("_after")).alias("_text"))
+            (pl.col("_before") + shown(pl.col(message)) + pl.col("_after")).alias("_text"))
 
     for (grant, label), lines in framed.partition_by(["grant", PACK_VERSION],
                                                      as_dict=True).items():
@@ -178,11 +191,9 @@ def findings_joined(frame: pl.DataFrame, result: CheckResult,
                 cross.with_columns(pl.col("_order").cast(pl.Int64) + 1_000_000_000),
                 {rule: around(rule, "at_risk", clause) for rule, clause in CROSS_CLAUSES.items()},
                 "rule", "message"))
-    findings = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
-    if pieces:
-        joined = per_line(pl.concat(pieces), "_line", "_order", "_text", separator=separator)
-        findings = findings.scatter(joined["_line"], joined["_text"])
-    return findings
+    if not pieces:
+        return pl.DataFrame(schema={"_line": pl.Int64, "_order": pl.Int64, "_text": pl.Utf8})
+    return pl.concat(pieces)
 
 
 def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:
