@@ -56,9 +56,9 @@ class LineResult:
         return self.values["line_id"]
 
 
-#: Lines per slice of CheckResult.batches: large enough that per-slice work is nothing,
+#: Lines per slice of CheckResult.batches: large enough that per-slice work is little
 #: small enough that a slice's Python objects are a few megabytes.
-BATCH = 20_000
+BATCH = 50_000
 
 
 class LineBatch:

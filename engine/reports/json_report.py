@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Iterator
 
 import orjson
 import polars as pl
@@ -86,11 +86,13 @@ def _key(name: str) -> str:
 _KEYS, _EXTRA_KEYS = ",\n      ", ",\n        "
 
 
-def line_text(extras: list[str], findings: pl.Expr = pl.lit("[]"),
-              amounts: pl.Expr | None = None) -> pl.Expr:
-    """Lines as line_record would write them inside the report's lines, every text column
-    escaped at once, not a dict a line: `findings`, the text of their findings' list
-    (none by default); `amounts`, the text of their split amounts, or null."""
+def line_texts(frame: pl.DataFrame, extras: list[str], findings: pl.Expr = pl.lit("[]"),
+               amounts: pl.Expr | None = None) -> pl.Series:
+    """The lines of `frame` as line_record would write them inside the report's lines,
+    every text column escaped at once, not a dict a line: `findings`, the text of their
+    findings' list (none by default); `amounts`, the text of their split amounts, or
+    null. Each member is made in one select, in parallel (polars runs one expression on
+    one core), then they are joined."""
     leading = {
         "line_id": literal(pl.col("line_id")), "status": literal(pl.col(STATUS)),
         "amount": literal(plain(pl.col("amount"))), "findings": findings,
@@ -115,9 +117,11 @@ def line_text(extras: list[str], findings: pl.Expr = pl.lit("[]"),
             pl.lit(_key("extra") + "{\n        ")
             + pl.concat_str(present, separator=_EXTRA_KEYS, ignore_nulls=True)
             + pl.lit("\n      }")))
-    return pl.concat_str([pl.lit("    {\n      "),
-                          pl.concat_str(members, separator=_KEYS, ignore_nulls=True),
-                          pl.lit("\n    }")])
+    names = [f"_member{index}" for index in range(len(members))]
+    return frame.select(member.alias(name) for member, name in zip(members, names)).select(
+        pl.concat_str([pl.lit("    {\n      "),
+                       pl.concat_str(names, separator=_KEYS, ignore_nulls=True),
+                       pl.lit("\n    }")]))[:, 0]
 
 
 def _finding_head(rule: str, status: str, clause: str) -> tuple[str, str]:
@@ -208,9 +212,9 @@ def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -
                                                        return_dtype=pl.Utf8)),
         pl.lit(": "), literal(plain(pl.col("amount") - over)),
         pl.lit(',\n        "non_compliant": '), literal(plain(over)), pl.lit("\n      }")]))
-    return frame.with_columns(findings.alias("_findings")).select(line_text(
-        extras, pl.when(pl.col("_findings").is_null()).then(pl.lit("[]")).otherwise(
-            pl.lit("[\n") + pl.col("_findings") + pl.lit("\n      ]")), amounts))[:, 0]
+    return line_texts(frame.with_columns(findings.alias("_findings")), extras,
+                      pl.when(pl.col("_findings").is_null()).then(pl.lit("[]")).otherwise(
+                          pl.lit("[\n") + pl.col("_findings") + pl.lit("\n      ]")), amounts)
 
 
 def _line_text(record: dict[str, Any]) -> str:
@@ -220,11 +224,10 @@ def _line_text(record: dict[str, Any]) -> str:
 
 
 def batch_texts(batch: LineBatch, result: CheckResult,
-                pool: ThreadPoolExecutor) -> tuple[pl.Series, int, int]:
+                clean: Future) -> tuple[pl.Series, int, int]:
     """A slice's lines, each as it stands inside the report's "lines": [...], and how many
-    of their findings the gate waived and baselined. The clean lines' text is built by
-    polars in `pool` while this thread makes the others' records."""
-    clean = pool.submit(lambda: batch.frame.select(line_text(batch.extras))[:, 0])
+    of their findings the gate waived and baselined. `clean`: line_texts of the slice,
+    under way in another thread while this one makes the lines with findings."""
     if not batch.positions:
         return clean.result(), 0, 0
     if active_gate(result) is None:
@@ -292,12 +295,13 @@ def write(result: CheckResult, stream) -> None:
     _put(stream, binary, head + ('\n  "lines": [\n' if count else _NO_LINES))
     waived = baselined = 0
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for batch in result.batches():
-            texts, more_waived, more_baselined = batch_texts(batch, result, pool)
+        for batch, clean in _ahead(result.batches(), pool):
+            texts, more_waived, more_baselined = batch_texts(batch, result, clean)
             waived += more_waived
             baselined += more_baselined
-            last = batch.start + batch.frame.height == count
-            texts = texts + pl.Series([",\n"] * (len(texts) - 1) + ["" if last else ",\n"])
+            texts = texts + ",\n"
+            if batch.start + batch.frame.height == count:  # no comma after the last line
+                texts = texts.scatter(len(texts) - 1, texts[-1][:-2])
             if binary is not None:
                 # polars writes the text as it is (never quoted) straight to the file:
                 # the slice is never one Python string.
@@ -308,6 +312,20 @@ def write(result: CheckResult, stream) -> None:
     annotate_json(skeleton, result, (waived, baselined))
     tail = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[1]
     _put(stream, binary, ("\n  ]," if count else "") + tail + "\n")
+
+
+def _ahead(batches, pool: ThreadPoolExecutor) -> Iterator[tuple[LineBatch, Future]]:
+    """Each slice with its clean lines' text under way in `pool`, the next slice's
+    started before this one is given: polars (which lets go of the GIL, and runs an
+    expression on one core) builds it while this thread writes the one before."""
+    previous = None
+    for batch in batches:
+        current = batch, pool.submit(line_texts, batch.frame, batch.extras)
+        if previous is not None:
+            yield previous
+        previous = current
+    if previous is not None:
+        yield previous
 
 
 def _put(stream, binary, text: str) -> None:
