@@ -56,7 +56,7 @@ class LineResult:
         return self.values["line_id"]
 
 
-#: Lines per slice of CheckResult.batches: large enough that per-slice work is little
+#: Lines per slice of CheckResult.batches: large enough that per-slice work is little,
 #: small enough that a slice's Python objects are a few megabytes.
 BATCH = 50_000
 
