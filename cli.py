@@ -13,13 +13,14 @@ from contextlib import contextmanager
 import click
 
 from ringfence.engine import __version__
-from ringfence.engine.pipeline.check import CheckRequest, run_check
 from ringfence.engine.core.errors import InputError, one_line, visible
-from ringfence.engine.inputs.ledger import RejectedRowsError
 from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
 from ringfence.engine.reports.replacing import is_file_target, replacing
 from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
+
+# Each command imports the stages it runs when it runs (polars, pydantic, durable-rules
+# take most of a second to load): `--help` and a small proposal start at once.
 
 FORMATS = tuple(WRITERS)
 FAIL_LEVELS = ("non_compliant", "at_risk", "never")
@@ -81,6 +82,8 @@ def check(inputs, awards, rules, column_map, skip_bad_rows, fmt, output, fail_on
     """Check proposals or ledgers: each line compliant, at risk or non-compliant, and why."""
     _refuse_overwriting(output, fmt, rules, input=inputs, awards=awards, map=column_map,
                         waivers=waivers, baseline=baseline)
+    from ringfence.engine.pipeline.check import CheckRequest, run_check
+
     request = CheckRequest(list(inputs), awards=awards, rules=rules, column_map=column_map,
                            skip_bad_rows=skip_bad_rows,
                            options={"format": fmt, "fail_on": fail_on},
@@ -208,6 +211,7 @@ def explain(inputs, line_id, awards, rules, column_map, skip_bad_rows, fmt) -> N
     Exits 1 if durable-rules and the reference evaluator ever disagree (a bug).
     """
     from ringfence.engine.authoring.explain import explain as explain_line
+    from ringfence.engine.pipeline.check import CheckRequest
     from ringfence.engine.reports.authoring import explain_json, explain_text
 
     explained = explain_line(CheckRequest(list(inputs), awards=awards, rules=rules,
@@ -414,11 +418,14 @@ def main(argv: list[str] | None = None) -> None:
         _reconfigure(stream, errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="ringfence", standalone_mode=False)
-    except RejectedRowsError as exc:
-        for line in exc.lines():
-            click.echo(f"ringfence: {one_line(line)}", err=True)
-        sys.exit(ExitCode.BAD_INPUT)
     except InputError as exc:
+        # Loaded already, by the reader that raised it.
+        from ringfence.engine.inputs.ledger import RejectedRowsError
+
+        if isinstance(exc, RejectedRowsError):
+            for line in exc.lines():
+                click.echo(f"ringfence: {one_line(line)}", err=True)
+            sys.exit(ExitCode.BAD_INPUT)
         _fail(str(exc), ExitCode.BAD_INPUT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -66,7 +66,7 @@ def main() -> None:
     csv_in, xlsx_in, openpyxl_only = run.timed(
         run.check_command(ledger, awards), run.check_command(book, awards),
         run.python_snippet(OPENPYXL_READ) + [str(book)])
-    print(f"| lines | check .csv | check .xlsx | xlsx / csv | openpyxl only reading the .xlsx |")
+    print("| lines | check .csv | check .xlsx | xlsx / csv | openpyxl only reading the .xlsx |")
     print("| --- | --- | --- | --- | --- |")
     print(f"| {args.size:,} | {csv_in.seconds:.2f} s | {xlsx_in.seconds:.2f} s | "
           f"{xlsx_in.seconds / csv_in.seconds:.2f} | {openpyxl_only.seconds:.2f} s |")

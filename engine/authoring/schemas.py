@@ -8,24 +8,21 @@ and a test checks they equal what the models produce.
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from typing import Any
 
-from pydantic import BaseModel
-
-from ..models.awards import AwardsFile, Proposal
-from ..models.column_map import ColumnMap
-from ..models.pack import Pack
-from ..models.packtests import PackTestFile
-from ..models.waivers import WaiversFile
-
-#: name -> (model, what the file is); schema/<name>.schema.json
-FORMATS: dict[str, tuple[type[BaseModel], str]] = {
-    "pack": (Pack, "A grant pack: rules/<pack-id>/pack.yaml"),
-    "pack-tests": (PackTestFile, "A grant pack's test cases: rules/<pack-id>/tests/*.yaml"),
-    "proposal": (Proposal, "A spending proposal: awards and the lines that spend them"),
-    "awards": (AwardsFile, "A council's awards (--awards FILE)"),
-    "column-map": (ColumnMap, "A column map (--map FILE): ledger columns to line fields"),
-    "waivers": (WaiversFile, "Waivers (--waivers FILE): approved exceptions to named findings"),
+#: name -> (its pydantic model, as module.Class in models/; what the file is). Named, not
+#: imported: the command line lists the formats without loading pydantic.
+FORMATS: dict[str, tuple[str, str]] = {
+    "pack": ("pack.Pack", "A grant pack: rules/<pack-id>/pack.yaml"),
+    "pack-tests": ("packtests.PackTestFile",
+                   "A grant pack's test cases: rules/<pack-id>/tests/*.yaml"),
+    "proposal": ("awards.Proposal", "A spending proposal: awards and the lines that spend them"),
+    "awards": ("awards.AwardsFile", "A council's awards (--awards FILE)"),
+    "column-map": ("column_map.ColumnMap",
+                   "A column map (--map FILE): ledger columns to line fields"),
+    "waivers": ("waivers.WaiversFile",
+                "Waivers (--waivers FILE): approved exceptions to named findings"),
 }
 #: draft-07: what editors' YAML support (yaml-language-server) validates; the models use
 #: nothing newer.
@@ -33,8 +30,9 @@ DRAFT = "http://json-schema.org/draft-07/schema#"
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    model, description = FORMATS[name]
-    schema = model.model_json_schema()
+    where, description = FORMATS[name]
+    module, model = where.rsplit(".", 1)
+    schema = getattr(import_module(f"...models.{module}", __name__), model).model_json_schema()
     return {"$schema": DRAFT, "title": schema.pop("title", name), "description": description,
             **schema}
 

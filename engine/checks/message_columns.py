@@ -91,16 +91,9 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     over = pl.col(OVER).fill_null(0)
     beyond = framed.filter(over > 0)
     if beyond.height:
-        # The catalogue's sentence, its values as columns (the award's is the same for all).
-        assert OVER_AWARD.message is not None
-        fields, around = _shape(OVER_AWARD.message, {"award": format_gbp(award_amount)})
-        values = {"over": gbp(over), "amount": gbp(pl.col("amount")),
-                  "running": gbp(pl.col(RUNNING))}
-        parts = [pl.lit(f"{OVER_AWARD.id} [{OVER_AWARD.status}]: {around[0]}")]
-        for name, between in zip(fields, around[1:]):
-            parts += [values[name], pl.lit(between)]
         pieces.append(beyond.select("_line", pl.lit(len(pack.rules), pl.Int64).alias("_order"),
-                                    pl.concat_str(parts).alias("_text")))
+                                    (pl.lit(f"{OVER_AWARD.id} [{OVER_AWARD.status}]: ")
+                                     + over_message(award_amount)).alias("_text")))
     text = pl.repeat(None, positions.len(), dtype=pl.Utf8, eager=True)
     if not pieces:
         return text
@@ -108,9 +101,31 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     return text.scatter(joined["_line"], joined["_text"])
 
 
+def over_message(award_amount: int) -> pl.Expr:
+    """The award limit's finding on a line with spend beyond the award (OVER > 0): the
+    catalogue's sentence, its values as columns (the award's is the same for all)."""
+    assert OVER_AWARD.message is not None
+    fields, around = _shape(OVER_AWARD.message, {"award": format_gbp(award_amount)})
+    values = {"over": gbp(pl.col(OVER).fill_null(0)), "amount": gbp(pl.col("amount")),
+              "running": gbp(pl.col(RUNNING))}
+    parts = [pl.lit(around[0])]
+    for name, between in zip(fields, around[1:]):
+        parts += [values[name], pl.lit(between)]
+    return pl.concat_str(parts)
+
+
+def rule_messages(framed: pl.DataFrame, pack: CompiledPack) -> list[pl.DataFrame]:
+    """(_line, _order, _rule, _text) for every rule finding of the `framed` lines (which
+    have a `_line` column): the message alone, as findings_text renders it."""
+    return _rule_pieces(framed, pack, [_shape(rule.message, pack_values(pack.pack))
+                                       for rule in pack.rules], headed=False)
+
+
 def _rule_pieces(framed: pl.DataFrame, pack: CompiledPack,
-                 shapes: list[tuple[tuple[str, ...], list[str]]]) -> list[pl.DataFrame]:
-    """(_line, _order, _text) for every rule finding of the `framed` lines.
+                 shapes: list[tuple[tuple[str, ...], list[str]]],
+                 headed: bool = True) -> list[pl.DataFrame]:
+    """(_line, _order, _text) for every rule finding of the `framed` lines; `headed`:
+    the text starts 'rule [status]: ', else it is the message alone and _rule is kept.
 
     Rules whose messages show the same fields in the same order are rendered together,
     their own text around the fields coming from a column: a pack of a thousand rules
@@ -122,8 +137,8 @@ def _rule_pieces(framed: pl.DataFrame, pack: CompiledPack,
         "_rule": [rule.id for rule in pack.rules],
         "_order": list(range(len(pack.rules))),
         "_kind": [kinds.index(fields) for fields, _ in shapes],
-        "_around": [[f"{rule.id} [{rule.status}]: " + around[0], *around[1:]]
-                    for rule, (_, around) in zip(pack.rules, shapes)]},
+        "_around": [[(f"{rule.id} [{rule.status}]: " if headed else "") + around[0],
+                     *around[1:]] for rule, (_, around) in zip(pack.rules, shapes)]},
         schema={"_rule": pl.Utf8, "_order": pl.Int64, "_kind": pl.Int64,
                 "_around": pl.List(pl.Utf8)})
     found = found.join(rules, on="_rule", how="inner")
@@ -136,12 +151,14 @@ def _rule_pieces(framed: pl.DataFrame, pack: CompiledPack,
         parts = [pl.col("_around").list.get(0)]
         for index, name in enumerate(fields, start=1):
             parts += [_shown(name), pl.col("_around").list.get(index)]
-        pieces.append(lines.select("_line", "_order", pl.concat_str(parts).alias("_text")))
+        pieces.append(lines.select("_line", "_order", *([] if headed else ["_rule"]),
+                                   pl.concat_str(parts).alias("_text")))
     return pieces
 
 
-def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataFrame:
-    """(line, text): each line's pieces of text joined with ' | ', in `order`.
+def per_line(pieces: pl.DataFrame, line: str, order: str, text: str,
+             separator: str = " | ") -> pl.DataFrame:
+    """(line, text): each line's pieces of text joined with `separator`, in `order`.
 
     Most lines with findings have one: only lines with several are sorted and grouped.
     """
@@ -149,6 +166,6 @@ def per_line(pieces: pl.DataFrame, line: str, order: str, text: str) -> pl.DataF
     if not several.any():
         return pieces.select(line, text)
     joined = (pieces.filter(several).sort(line, order)
-              .group_by(line, maintain_order=True).agg(pl.col(text).str.join(" | ")))
+              .group_by(line, maintain_order=True).agg(pl.col(text).str.join(separator)))
     return pl.concat([pieces.filter(~several).select(line, text), joined])
 

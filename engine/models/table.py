@@ -29,7 +29,7 @@ CROSS_RANK = "_cross_rank"
 STATUS = "_status"
 #: The physical line of the file a row starts on, where it differs from the row (a CSV
 #: with a quoted cell spanning lines): what editors and code scanning point at.
-LINE = "_line"
+LINE = "_file_line"
 
 _KIND_DTYPES = {"text": pl.Utf8, "date": pl.Date, "money": pl.Int64, "boolean": pl.Boolean}
 CANONICAL_SCHEMA: dict[str, type[pl.DataType]] = {

@@ -66,18 +66,30 @@ def _baselined(item: BaselinedFinding) -> dict[str, Any]:
     return record
 
 
-def annotate_json(report: dict, result) -> None:
-    """Adds the gate's view to a JSON report (json_report.report) in place."""
+def annotate_lines(records: list[dict], result) -> tuple[int, int]:
+    """Adds the gate's view to the findings of JSON line records in place; returns how
+    many findings it waived and baselined (for annotate_json's totals)."""
     gate = active_gate(result)
-    if gate is None:
-        return
     waived = baselined = 0
-    for record in report["lines"]:
+    if gate is None:
+        return waived, baselined
+    for record in records:
         for finding in record["findings"]:
             state = gate.state_at(record["source"], record["line_id"], finding["rule"])
             _annotate(finding, state)
             waived += state.exemption == "waived"
             baselined += state.exemption == "baselined"
+    return waived, baselined
+
+
+def annotate_json(report: dict, result, lines: tuple[int, int] | None = None) -> None:
+    """Adds the gate's view to a JSON report (json_report.report) in place. `lines`:
+    what annotate_lines returned when the lines were annotated apart (the JSON writer
+    streams them); otherwise the report's own lines are annotated here."""
+    gate = active_gate(result)
+    if gate is None:
+        return
+    waived, baselined = lines if lines is not None else annotate_lines(report["lines"], result)
     for record in report["ringfences"]:
         state = gate.check_state_at(record["grant"], record["check"], record["purpose"])
         _annotate(record, state)

@@ -10,20 +10,32 @@ from __future__ import annotations
 
 import json
 from html import escape
+from itertools import islice
+from typing import Iterator
+
+import orjson
+import polars as pl
 
 from .advice import advice_text
 from ..checks import totals
 from ..core.status import LABELS
 from ..core.errors import visible
+from ..checks.totals import NO_PURPOSE
 from ..core.money import format_gbp
+from ..checks.message_columns import gbp
 from ..checks.result import CheckResult
-from ..core.status import STATUSES
+from ..core.status import RANK, STATUSES
+from ..models.table import ROW, SOURCE, STATUS
+from .gate_report import active_gate
+from .json_report import findings_joined, literal
 from .evidence import evidence_rows
 from .gate_report import finding_note, summary_lines
 
 COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
 LABEL = LABELS
-NO_PURPOSE = "(none)"  # as totals.by_purpose names it; purpose codes are never in brackets
+#: Lines a page of the table shows (the first page is also written as HTML, for readers
+#: without scripts; the script draws every page from the data).
+PAGE = 100
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#222;max-width:1400px}
@@ -42,24 +54,80 @@ code{font-size:.75rem;word-break:break-all}pre{background:#f6f6f6;padding:.5rem;
 
 SCRIPT = """
 (function(){
-  var rows=[].slice.call(document.querySelectorAll('#lines tbody tr'));
-  var s=document.getElementById('f-status'),g=document.getElementById('f-grant'),
+  /* The lines are data (#line-data, columns of codes and text); the table shows one page
+     of those the filters leave, so a page of 100,000 lines is as quick as one of ten. */
+  var data=document.getElementById('line-data'),D=JSON.parse(data.textContent);
+  data.remove();  /* read once: the page need not keep its text */
+  var N=D.line_id.length,PAGE=%(page)d,S=%(statuses)s,L=%(labels)s,found={};
+  D.found.forEach(function(at,i){found[at]=D.findings[i];});
+  var body=document.querySelector('#lines tbody'),
+      s=document.getElementById('f-status'),g=document.getElementById('f-grant'),
       p=document.getElementById('f-purpose'),t=document.getElementById('f-text'),
-      n=document.getElementById('shown');
-  function apply(){
-    var q=t.value.toLowerCase(),shown=0,state=new URLSearchParams();
-    rows.forEach(function(r){
-      var ok=(!s.value||r.dataset.status===s.value)&&(!g.value||r.dataset.grant===g.value)&&
-             (!p.value||r.dataset.purpose===p.value)&&(!q||r.textContent.toLowerCase().indexOf(q)>=0);
-      r.hidden=!ok; if(ok){shown++;}
-    });
-    n.textContent=shown;
+      n=document.getElementById('shown'),at=document.getElementById('page'),
+      prev=document.getElementById('prev'),next=document.getElementById('next');
+  var page=0,matches=[],text=null;
+  function purpose(i){return D.purpose[i]<0?'(none)':D.purposes[D.purpose[i]];}
+  function node(tag,cls,content){var e=document.createElement(tag);if(cls){e.className=cls;}
+    if(content!=null){e.textContent=content;}return e;}
+  function cell(tr,cls,content){var td=node('td',cls,content);tr.appendChild(td);return td;}
+  function version(i){return D.version?'version '+(D.version[i]||'-'):'';}
+  /* A finding: [status rank, rule, message, clause, note]; rank -1: the line's funding advice. */
+  function finding(f){return f[0]<0?'advice: '+f[2]:f[1]+' '+f[2]+' ['+f[3]+']'+(f[4]?' ('+f[4]+')':'');}
+  /* What a row's text reads, as the text filter searches it (its cells' text, run on). */
+  function words(i){
+    return [D.line_id[i],D.sources[D.source[i]]+':'+D.row[i],D.date[i]||'',version(i),
+            D.grants[D.grant[i]],D.purpose[i]<0?'':D.purposes[D.purpose[i]],D.supplier[i]||'',
+            D.reference[i]||'',D.amount[i],L[D.status[i]],D.description[i]||'']
+      .concat((found[i]||[]).map(finding)).join('').toLowerCase();}
+  function row(i){
+    var tr=document.createElement('tr'),status=S[D.status[i]];
+    tr.setAttribute('data-status',status);tr.setAttribute('data-grant',D.grants[D.grant[i]]);
+    tr.setAttribute('data-purpose',purpose(i));
+    cell(tr,'',D.line_id[i]);cell(tr,'',D.sources[D.source[i]]+':'+D.row[i]);
+    var day=cell(tr,'nowrap',D.date[i]||'');
+    if(D.version){day.appendChild(node('div','clause',version(i)));}
+    cell(tr,'nowrap',D.grants[D.grant[i]]);
+    cell(tr,'',D.purpose[i]<0?'':D.purposes[D.purpose[i]]);
+    cell(tr,'',D.supplier[i]||'').appendChild(node('div','clause',D.reference[i]||''));
+    cell(tr,'num',D.amount[i]);
+    cell(tr,'',null).appendChild(node('span','badge '+status,L[D.status[i]]));
+    var last=cell(tr,'',D.description[i]||'');
+    (found[i]||[]).forEach(function(f){
+      if(f[0]<0){var a=node('div','finding advice',null);a.appendChild(node('b',null,'advice:'));
+                 a.appendChild(document.createTextNode(' '+f[2]));last.appendChild(a);return;}
+      var div=node('div','finding',null);
+      div.appendChild(node('span','badge '+S[f[0]],f[1]));
+      div.appendChild(document.createTextNode(' '+f[2]+' '));
+      div.appendChild(node('span','clause','['+f[3]+']'));
+      if(f[4]){div.appendChild(document.createTextNode(' '));
+               div.appendChild(node('span','clause','('+f[4]+')'));}
+      last.appendChild(div);});
+    return tr;}
+  function show(){
+    var pages=Math.max(1,Math.ceil(matches.length/PAGE));
+    page=Math.min(Math.max(page,0),pages-1);
+    var rows=document.createDocumentFragment();
+    for(var k=page*PAGE;k<Math.min(matches.length,(page+1)*PAGE);k++){rows.appendChild(row(matches[k]));}
+    body.replaceChildren(rows);
+    n.textContent=matches.length;at.textContent='page '+(page+1)+' of '+pages;
+    prev.disabled=page===0;next.disabled=page>=pages-1;
+    var state=new URLSearchParams();
     [['status',s],['grant',g],['purpose',p],['q',t]].forEach(function(f){
       if(f[1].value){state.set(f[0],f[1].value);}});
+    if(page>0){state.set('page',page+1);}
     try{history.replaceState(null,'',state.toString()?'#'+state.toString():location.pathname);}
     catch(e){}  /* some file:// pages may not rewrite their address: filtering still works */
   }
-  /* A filtered view can be bookmarked: #status=at_risk&grant=...&purpose=...&q=text */
+  function apply(){
+    var q=t.value.toLowerCase(),st=S.indexOf(s.value),gr=D.grants.indexOf(g.value),pu=p.value;
+    if(q&&!text){text=new Array(N);for(var j=0;j<N;j++){text[j]=words(j);}}
+    matches=[];
+    for(var i=0;i<N;i++){
+      if((!s.value||D.status[i]===st)&&(!g.value||D.grant[i]===gr)&&(!pu||purpose(i)===pu)&&
+         (!q||text[i].indexOf(q)>=0)){matches.push(i);}}
+    page=0;show();
+  }
+  /* A filtered view can be bookmarked: #status=at_risk&grant=...&purpose=...&q=text&page=2 */
   var wanted=new URLSearchParams(location.hash.slice(1));
   [['status',s],['grant',g],['purpose',p],['q',t]].forEach(function(f){
     var v=wanted.get(f[0]);
@@ -67,10 +135,14 @@ SCRIPT = """
       f[1].value=v;}});
   [s,g,p].forEach(function(e){e.addEventListener('change',apply);});
   t.addEventListener('input',apply);
+  prev.addEventListener('click',function(){page--;show();});
+  next.addEventListener('click',function(){page++;show();});
   apply();
+  page=(parseInt(wanted.get('page'),10)||1)-1;show();
   document.body.dataset.ready='1';
 })();
-"""
+""" % {"page": PAGE, "statuses": json.dumps(list(STATUSES)),
+       "labels": json.dumps([LABEL[s] for s in STATUSES])}
 
 
 def _bars(title: str, groups: dict[str, dict[str, int]]) -> str:
@@ -118,11 +190,25 @@ def _options(element_id: str, label: str, values, labels: dict[str, str] | None 
 
 
 def render(result: CheckResult) -> str:
-    lines = list(result.lines())
+    head, tail = _page(result)
+    return visible(head + "".join(_data(result)) + tail)
+
+
+def write(result, stream, context) -> None:
+    # HTML has no place for control characters (NUL above all): input's are shown as escapes.
+    head, tail = _page(result)
+    stream.write(visible(head))
+    for piece in _data(result):  # a column at a time: the page is never one string
+        stream.write(visible(piece))
+    stream.write(visible(tail))
+
+
+def _page(result: CheckResult) -> tuple[str, str]:
+    """The page before the lines' data, and after it."""
     summary = result.summary
     by_status = {LABEL[s]: {s: summary[s].amount} for s in STATUSES}
-    by_purpose = {f"{g} / {p}": a for (g, p), a in totals.by_purpose(result, lines).items()}
-    by_month = totals.by_month(result, lines)
+    by_purpose = {f"{g} / {p}": a for (g, p), a in totals.by_purpose(result).items()}
+    by_month = totals.by_month(result)
     title = "ringfence check" + (f": {result.council}" if result.council else "")
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
@@ -182,18 +268,24 @@ def render(result: CheckResult) -> str:
                        f"<td class='num'>{len(c['lines'])}</td><td>{escape(c['reason'])}</td>"
                        "</tr>")
         out.append("</tbody></table>")
-    grants = sorted({line.values["grant"] for line in lines})
-    purposes = sorted({line.values["purpose"] or NO_PURPOSE for line in lines})
-    out.append(f"<h2>Lines (<span id='shown'>{len(lines)}</span> of {len(lines)} shown)</h2>"
+    count = result.table.height
+    grants = _labels(result, "grant")
+    purposes = sorted({*_labels(result, "purpose"),
+                       *([NO_PURPOSE] if result.table["purpose"].null_count() else [])})
+    out.append(f"<h2>Lines (<span id='shown'>{count}</span> of {count} shown)</h2>"
                "<div id='filters'>"
                + _options("f-status", "status", STATUSES, LABEL)
                + _options("f-grant", "grant", grants)
                + _options("f-purpose", "purpose", purposes)
-               + "<label>text <input id='f-text' type='search'></label></div>")
+               + "<label>text <input id='f-text' type='search'></label></div>"
+               "<p id='pages'><button id='prev' type='button'>previous</button> "
+               f"<span id='page'>page 1 of {max(1, -(-count // PAGE))}</span> "
+               "<button id='next' type='button'>next</button></p>")
     out.append("<table id='lines'><thead><tr><th>line</th><th>where</th><th>date</th>"
                "<th>grant</th><th>purpose</th><th>supplier and reference</th>"
                "<th class='num'>amount</th><th>status</th>"
                "<th>description and findings</th></tr></thead><tbody>")
+    lines = islice(result.lines(), PAGE)
     versioned = result.versioned
     for line in lines:
         v = line.values
@@ -230,10 +322,80 @@ def render(result: CheckResult) -> str:
         evidence = json.dumps(result.evidence, indent=2, ensure_ascii=False)
         out.append(f"</tbody></table><details><summary>as JSON</summary><pre>{escape(evidence)}"
                    "</pre></details>")
-    out.append(f"<script>{SCRIPT}</script></body></html>")
-    return "\n".join(out)
+    out.append("<script type='application/json' id='line-data'>")
+    return "\n".join(out), f"</script>\n<script>{SCRIPT}</script></body></html>"
 
 
-def write(result, stream, context) -> None:
-    # HTML has no place for control characters (NUL above all): input's are shown as escapes.
-    stream.write(visible(render(result)))
+def _labels(result: CheckResult, name: str) -> list[str]:
+    return sorted(result.table[name].drop_nulls().unique().to_list())
+
+
+def _array(values: pl.Expr) -> pl.Expr:
+    """A column as the text of a JSON array (null as null)."""
+    return pl.lit("[") + values.str.join(",") + pl.lit("]")
+
+
+def _data(result: CheckResult) -> Iterator[str]:
+    """The lines as one JSON object of columns (codes for the status, grant, purpose and
+    file, which the filters compare), and the findings of the lines that have any; no
+    `<` in it, so that no text from the input can close its script element."""
+    table = result.table
+    grants, purposes = _labels(result, "grant"), _labels(result, "purpose")
+    sources = table[SOURCE].unique(maintain_order=True).to_list()
+    code = {"status": pl.col(STATUS).replace_strict(list(STATUSES), list(range(3))),
+            "grant": pl.col("grant").replace_strict(grants, list(range(len(grants)))),
+            "purpose": pl.col("purpose").replace_strict(purposes, list(range(len(purposes))),
+                                                        default=-1),
+            "source": pl.col(SOURCE).replace_strict(sources, list(range(len(sources)))),
+            "row": pl.col(ROW)}
+    text = {"line_id": pl.col("line_id"), "date": pl.col("date").dt.to_string("%Y-%m-%d"),
+            **({"version": result.pack_version()} if result.versioned else {}),
+            "supplier": pl.col("supplier"), "reference": pl.col("reference"),
+            "amount": gbp(pl.col("amount")), "description": pl.col("description")}
+    yield _inert(json.dumps({"grants": grants, "purposes": purposes, "sources": sources},
+                            ensure_ascii=False)[:-1])
+
+    for name, expr in [*code.items(), *text.items()]:  # a column at a time, then let go
+        values = expr.cast(pl.Utf8) if name in code else literal(expr)
+        yield _inert(f', "{name}": ' + table.select(_array(values)).item())
+    found, findings = _findings(result)
+    yield _inert(f', "found": {found}, "findings": {findings}}}')
+
+
+def _findings(result: CheckResult) -> tuple[str, str]:
+    """The positions of the lines with findings, and their findings, each
+    [status rank, rule, message, clause, note or null], as JSON text."""
+    # No notes and no advice: every message rendered on whole columns.
+    if active_gate(result) is None and not result.advice:
+        positions = result.flagged()
+        texts = findings_joined(result.versioned_table()[positions], result, _finding, ",")
+        shown = texts.is_not_null()
+        return ("[" + ",".join(map(str, positions.filter(shown).to_list())) + "]",
+                "[" + ",".join("[" + text + "]" for text in texts.filter(shown).to_list()) + "]")
+    found, findings = [], []
+    for batch in result.batches():
+        for position, line in batch.found.items():
+            if line.findings:
+                found.append(batch.start + position)
+                findings.append([[RANK[f.status], f.rule, f.message, f.clause,
+                                  finding_note(result, line, f)] for f in line.findings]
+                                + _advice(line))
+    return orjson.dumps(found).decode(), orjson.dumps(findings).decode()
+
+
+def _finding(rule: str, status: str, clause: str) -> tuple[str, str]:
+    """A finding of the page's data, around its message."""
+    return (f"[{RANK[status]},{json.dumps(rule, ensure_ascii=False)},",
+            f",{json.dumps(clause, ensure_ascii=False)},null]")
+
+
+def _inert(text: str) -> str:
+    return text.replace("<", "\\u003c")
+
+
+def _advice(line) -> list[list]:
+    """A line's funding advice, shown with its findings: the other grants that would take
+    a line its own grant refuses (checks/advice.py)."""
+    if line.advice is None:
+        return []
+    return [[-1, "advice", advice_text(line.advice), "", None]]  # rank -1: the script's mark

@@ -1,16 +1,40 @@
-"""The JSON report (`--format json`): the contract in docs/architecture.md."""
+"""The JSON report (`--format json`): the contract in docs/architecture.md.
+
+The bytes are those of `json.dump(report(result), indent=2, ensure_ascii=False)`,
+but the lines, nearly all of a large report, are encoded by orjson (the
+standard library indents in pure Python, at a few hundred thousand values a
+second; orjson escapes every character as it does: tests/reports/test_report_batches.py)
+and written a slice at a time (CheckResult.batches), so a million lines are
+never a million dicts in memory at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Iterator
+
+import orjson
+import polars as pl
 
 from ..core.money import format_plain
-from ..checks.result import CheckResult, LineResult
-from ..models.table import ROW, SOURCE
+from ..checks.awards import OVER_RULE
+from ..checks.message_columns import over_message, per_line, rule_messages
+from ..checks.result import CheckResult, LineBatch, LineResult
+from ..core.builtin_rules import CROSS_LINE_CLAUSES
+from ..core.status import STATUSES
+from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE,
+                            STATUS)
+from ..pipeline import threads
 from .advice import advice_records
-from .gate_report import annotate_json
+from .gate_report import active_gate, annotate_json, annotate_lines
+
+#: A line's keys before its optional ones, in the contract's order.
+LEADING = ("line_id", "status", "amount", "findings", "grant", "pack_version", "purpose", "date",
+           "description", "source", "row")
+#: Shown only when the line has a value.
+OPTIONAL = ("cost_type", "category", "supplier", "reference", "existing_service")
 
 
 def line_record(line: LineResult) -> dict[str, Any]:
@@ -34,7 +58,7 @@ def line_record(line: LineResult) -> dict[str, Any]:
         record["advice"] = advice_records(line.advice)
     if len(line.amounts) > 1:
         record["amounts"] = {status: format_plain(p) for status, p in line.amounts.items()}
-    for name in ("cost_type", "category", "supplier", "reference", "existing_service"):
+    for name in OPTIONAL:
         if values[name] is not None:
             record[name] = values[name]
     if line.extras:
@@ -42,12 +66,199 @@ def line_record(line: LineResult) -> dict[str, Any]:
     return record
 
 
-def report(result: CheckResult) -> dict[str, Any]:
+def plain(pence: pl.Expr) -> pl.Expr:
+    """Int64 pence -> '-1234.50', as money.format_plain."""
+    magnitude = pence.abs()
+    return pl.concat_str([pl.when(pence < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+                          (magnitude // 100).cast(pl.Utf8), pl.lit("."),
+                          (magnitude % 100).cast(pl.Utf8).str.pad_start(2, "0")])
+
+
+def literal(text: pl.Expr) -> pl.Expr:
+    """Text as a JSON literal (`"..."` or `null`), escaped as json.dumps(ensure_ascii=False)
+    escapes it: polars' own encoder, on a one-field struct, with the struct cut away."""
+    return pl.struct(text.alias("v")).struct.json_encode().str.slice(5).str.head(-1)
+
+
+def _key(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False) + ": "
+
+
+#: Inside "lines": [...], a line's keys are six spaces in, its extra's keys eight.
+_KEYS, _EXTRA_KEYS = ",\n      ", ",\n        "
+
+
+def line_texts(frame: pl.DataFrame, extras: list[str], findings: pl.Expr = pl.lit("[]"),
+               amounts: pl.Expr | None = None) -> pl.Series:
+    """The lines of `frame` as line_record would write them inside the report's lines,
+    every text column escaped at once, not a dict a line: `findings`, the text of their
+    findings' list (none by default); `amounts`, the text of their split amounts, or
+    null. Each member is made in one select, in parallel (polars runs one expression on
+    one core), then they are joined."""
+    leading = {
+        "line_id": literal(pl.col("line_id")), "status": literal(pl.col(STATUS)),
+        "amount": literal(plain(pl.col("amount"))), "findings": findings,
+        "grant": literal(pl.col("grant")), "pack_version": literal(pl.col(PACK_VERSION)),
+        "purpose": literal(pl.col("purpose")),
+        "date": literal(pl.col("date").dt.to_string("%Y-%m-%d")),
+        "description": literal(pl.col("description")), "source": literal(pl.col(SOURCE)),
+        "row": pl.col(ROW).cast(pl.Utf8)}
+    assert tuple(leading) == LEADING
+    optional = {name: literal(pl.col(name)) for name in OPTIONAL if name != "existing_service"}
+    optional["existing_service"] = pl.when(pl.col("existing_service")).then(pl.lit("true")) \
+        .otherwise(pl.lit("false"))
+    members = [pl.lit(_key(name)) + value for name, value in leading.items()]
+    if amounts is not None:
+        members.append(pl.lit(_key("amounts")) + amounts)
+    members += [pl.when(pl.col(name).is_not_null()).then(pl.lit(_key(name)) + value)
+                for name, value in optional.items()]
+    if extras:
+        present = [pl.when(pl.col(name).is_not_null()).then(
+            pl.lit(_key(name)) + literal(pl.col(name))) for name in extras]
+        members.append(pl.when(pl.any_horizontal(pl.col(extras).is_not_null())).then(
+            pl.lit(_key("extra") + "{\n        ")
+            + pl.concat_str(present, separator=_EXTRA_KEYS, ignore_nulls=True)
+            + pl.lit("\n      }")))
+    names = [f"_member{index}" for index in range(len(members))]
+    return frame.select(member.alias(name) for member, name in zip(members, names)).select(
+        pl.concat_str([pl.lit("    {\n      "),
+                       pl.concat_str(names, separator=_KEYS, ignore_nulls=True),
+                       pl.lit("\n    }")]))[:, 0]
+
+
+def _finding_head(rule: str, status: str, clause: str) -> tuple[str, str]:
+    """A finding's text around its message (inside a line, a finding is eight spaces in
+    and its keys ten)."""
+    return "        {\n          " + ",\n          ".join(
+        [_key("rule") + json.dumps(rule, ensure_ascii=False),
+         _key("status") + json.dumps(status, ensure_ascii=False),
+         _key("clause") + json.dumps(clause, ensure_ascii=False), _key("message")]), \
+        "\n        }"
+
+
+def findings_joined(frame: pl.DataFrame, result: CheckResult,
+                    around: Callable[[str, str, str], tuple[str, str]],
+                    separator: str) -> pl.Series:
+    """Per line of `frame` (lines of the result's table): its findings (finding_pieces,
+    the messages as JSON literals) joined with `separator`; null for a line with none."""
+    findings = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
+    pieces = finding_pieces(frame, result, around, literal)
+    if pieces.height:
+        joined = per_line(pieces, "_line", "_order", "_text", separator=separator)
+        findings = findings.scatter(joined["_line"], joined["_text"])
+    return findings
+
+
+def finding_pieces(frame: pl.DataFrame, result: CheckResult,
+                   around: Callable[[str, str, str], tuple[str, str]],
+                   shown: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
+    """(_line: position in `frame`, _order, _text) for each finding of the lines of
+    `frame` (lines of the result's table): the message as `shown` writes it, with the
+    text around(rule, status, clause) gives before and after it. No LineResult: each
+    message is rendered on whole columns (message_columns, as the CSV report renders
+    them) for the lines its rule matched; _order sorts a line's findings as LineResult
+    has them (rules in pack order, then the award limit, then the cross-line checks)."""
+    framed = frame.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
+    pieces = []
+
+    def wrapped(found: pl.DataFrame, texts: dict[str, tuple[str, str]], key: str,
+                message: str) -> pl.DataFrame:
+        parts = pl.DataFrame({key: list(texts), "_before": [b for b, _ in texts.values()],
+                              "_after": [a for _, a in texts.values()]})
+        return found.join(parts, on=key).select(
+            "_line", pl.col("_order").cast(pl.Int64),
+            (pl.col("_before") + shown(pl.col(message)) + pl.col("_after")).alias("_text"))
+
+    for (grant, label), lines in framed.partition_by(["grant", PACK_VERSION],
+                                                     as_dict=True).items():
+        compiled = result.packs[grant]
+        version = compiled.versions[label]
+        texts = {rule.id: around(rule.id, rule.status, rule.clause) for rule in version.rules}
+        # message_columns finds a line's fields by its _line, as a position in the frame.
+        at = lines["_line"]
+        for found in rule_messages(lines.with_columns(pl.int_range(pl.len(), dtype=pl.Int64)
+                                                      .alias("_line")), version):
+            pieces.append(wrapped(found.with_columns(at.gather(found["_line"])), texts,
+                                  "_rule", "_text"))
+        beyond = lines.filter(pl.col(OVER).fill_null(0) > 0)
+        if beyond.height:
+            pieces.append(wrapped(beyond.select(
+                "_line", pl.lit(len(version.rules), pl.Int64).alias("_order"),
+                pl.lit(OVER_RULE).alias("_rule"),
+                over_message(result.award_amount(grant)).alias("_text")),
+                {OVER_RULE: around(OVER_RULE, "non_compliant",
+                                   compiled.loaded.pack.ringfence.clause)}, "_rule", "_text"))
+    if result.cross is not None and result.cross.height:
+        cross = result.cross.with_row_index("_order").join(
+            framed.select(SEQ, "_line"), on=SEQ, how="inner")
+        if cross.height:
+            # after every rule's and the award's: cross-line findings keep their own order
+            pieces.append(wrapped(
+                cross.with_columns(pl.col("_order").cast(pl.Int64) + 1_000_000_000),
+                {rule: around(rule, "at_risk", clause)
+                 for rule, clause in CROSS_LINE_CLAUSES.items()},
+                "rule", "message"))
+    if not pieces:
+        return pl.DataFrame(schema={"_line": pl.Int64, "_order": pl.Int64, "_text": pl.Utf8})
+    return pl.concat(pieces)
+
+
+def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:
+    """Lines with findings (`frame`, a slice's), as line_record would write them, with no
+    LineResult."""
+    findings = findings_joined(frame, result, _finding_head, ",\n")
+    over = pl.col(OVER).fill_null(0)
+    rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
+    split = (over > 0) & (rank < 2) & (over != pl.col("amount"))
+    amounts = pl.when(split).then(pl.concat_str([
+        pl.lit("{\n        "), literal(rank.replace_strict(list(range(3)), list(STATUSES),
+                                                       return_dtype=pl.Utf8)),
+        pl.lit(": "), literal(plain(pl.col("amount") - over)),
+        pl.lit(',\n        "non_compliant": '), literal(plain(over)), pl.lit("\n      }")]))
+    return line_texts(frame.with_columns(findings.alias("_findings")), extras,
+                      pl.when(pl.col("_findings").is_null()).then(pl.lit("[]")).otherwise(
+                          pl.lit("[\n") + pl.col("_findings") + pl.lit("\n      ]")), amounts)
+
+
+def _line_text(record: dict[str, Any]) -> str:
+    """A record as it stands inside the report's lines (orjson indents it at the top)."""
+    return "    " + orjson.dumps(record, option=orjson.OPT_INDENT_2).decode().replace(
+        "\n", "\n    ")
+
+
+def batch_texts(batch: LineBatch, result: CheckResult,
+                clean: Future) -> tuple[pl.Series, int, int]:
+    """A slice's lines, each as it stands inside the report's "lines": [...], and how many
+    of their findings the gate waived and baselined. `clean`: line_texts of the slice,
+    under way in another thread while this one makes the lines with findings."""
+    if not batch.positions:
+        return clean.result(), 0, 0
+    if active_gate(result) is None and not _beyond_columns(result):
+        # Everything in polars: the lines with findings are never Python objects either.
+        flagged = flagged_texts(batch.frame[batch.positions], result, batch.extras)
+        return clean.result().scatter(batch.positions, flagged), 0, 0
+    # A gate notes waivers and baselines on each finding: from the LineResults.
+    records = [line_record(line) for line in batch.found.values()]
+    waived, baselined = annotate_lines(records, result)
+    texts = clean.result().scatter(list(batch.found), [_line_text(r) for r in records])
+    return texts, waived, baselined
+
+
+def _beyond_columns(result: CheckResult) -> bool:
+    """Whether some line with findings has what the whole-column rendering does not
+    write: funding advice, or a cross-line finding naming its case. Those lines (a few
+    of a ledger: the refused and the suspect) are written from their LineResults."""
+    return bool(result.advice) or (result.cross is not None and "case" in result.cross.columns
+                                   and result.cross["case"].is_not_null().any())
+
+
+def _skeleton(result: CheckResult) -> dict[str, Any]:
+    """The report with no lines yet and no gate annotations."""
     summary = {status: {"lines": bucket.lines, "amount": format_plain(bucket.amount)}
                for status, bucket in result.summary.items()}
     out: dict[str, Any] = {
         "summary": summary,
-        "lines": [line_record(line) for line in result.lines()],
+        "lines": [],
         "ringfences": [{
             "grant": check.grant, "purpose": check.purpose,
             "allocated": format_plain(check.allocated), "spent": format_plain(check.spent),
@@ -60,6 +271,7 @@ def report(result: CheckResult) -> dict[str, Any]:
     if outside is not None:
         out["summary"]["out_of_scope"] = {"lines": outside.lines,
                                           "amount": format_plain(outside.amount)}
+        assert result.out_of_scope is not None  # `outside` counts its lines
         out["out_of_scope"] = [
             {"line_id": line_id, "source": source, "row": row, "amount": format_plain(amount)}
             for line_id, source, row, amount in result.out_of_scope.select(
@@ -78,10 +290,69 @@ def report(result: CheckResult) -> dict[str, Any]:
         out["council"] = result.council
     if result.evidence:
         out["evidence"] = result.evidence
-    annotate_json(out, result)
     return out
 
 
+def report(result: CheckResult) -> dict[str, Any]:
+    """The report as a dict: what write() writes, read back."""
+    import io
+
+    stream = io.StringIO()
+    write(result, stream)
+    return json.loads(stream.getvalue())
+
+
+#: The empty lines of a skeleton as json.dumps indents it: only the top level has two spaces.
+_NO_LINES = '\n  "lines": [],'
+
+
 def write(result: CheckResult, stream) -> None:
-    json.dump(report(result), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    binary = getattr(stream, "buffer", None)
+    if binary is not None:
+        stream.flush()
+    skeleton = _skeleton(result)
+    # The summary, before the lines, is known now; what follows them (the gate's counts
+    # among it) once they are written. The small rest is json's own, floats and all.
+    head = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[0]
+    count = result.table.height
+    _put(stream, binary, head + ('\n  "lines": [\n' if count else _NO_LINES))
+    waived = baselined = 0
+    with threads.pool(1) as pool:
+        for batch, clean in _ahead(result.batches(), pool):
+            texts, more_waived, more_baselined = batch_texts(batch, result, clean)
+            waived += more_waived
+            baselined += more_baselined
+            texts = texts + ",\n"
+            if batch.start + batch.frame.height == count:  # no comma after the last line
+                texts = texts.scatter(len(texts) - 1, texts[-1][:-2])
+            if binary is not None:
+                # polars writes the text as it is (never quoted) straight to the file:
+                # the slice is never one Python string.
+                texts.to_frame().write_csv(binary, include_header=False, quote_style="never",
+                                           line_terminator="")
+            else:
+                stream.write("".join(texts.to_list()))
+    annotate_json(skeleton, result, (waived, baselined))
+    tail = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[1]
+    _put(stream, binary, ("\n  ]," if count else "") + tail + "\n")
+
+
+def _ahead(batches, pool: ThreadPoolExecutor) -> Iterator[tuple[LineBatch, Future]]:
+    """Each slice with its clean lines' text under way in `pool`, the next slice's
+    started before this one is given: polars (which lets go of the GIL, and runs an
+    expression on one core) builds it while this thread writes the one before."""
+    previous = None
+    for batch in batches:
+        current = batch, pool.submit(line_texts, batch.frame, batch.extras)
+        if previous is not None:
+            yield previous
+        previous = current
+    if previous is not None:
+        yield previous
+
+
+def _put(stream, binary, text: str) -> None:
+    if binary is not None:
+        binary.write(text.encode("utf-8"))
+    else:
+        stream.write(text)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 
-from .advice import advice_text
+import polars as pl
+
 from ..checks import totals
-from ..core.status import LABELS
 from ..core.money import format_gbp
+from ..checks.message_columns import gbp
 from ..checks.result import CheckResult
-from .gate_report import finding_note, summary_lines
+from ..core.status import LABELS
+from ..models.table import PACK_VERSION, ROW, SOURCE
+from .advice import advice_text
+from .gate_report import active_gate, finding_note, summary_lines
+from .json_report import finding_pieces
 from .evidence import evidence_rows
 
 LABEL = {"compliant": LABELS["compliant"], "at_risk": f"⚠️ {LABELS['at_risk']}",
@@ -29,7 +34,6 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(result: CheckResult) -> str:
-    lines = list(result.lines())
     out = [f"# ringfence check{': ' + esc(result.council) if result.council else ''}", "",
            f"Overall: **{LABEL[result.status]}**", "", "## Totals by status", ""]
     out += _table(["status", "lines", "amount"],
@@ -51,7 +55,7 @@ def render(result: CheckResult) -> str:
     out += _table(["grant", "purpose", "compliant", "at risk", "non-compliant"],
                   [[esc(g), esc(p), *(format_gbp(a[s]) for s in
                                        ("compliant", "at_risk", "non_compliant"))]
-                   for (g, p), a in totals.by_purpose(result, lines).items()])
+                   for (g, p), a in totals.by_purpose(result).items()])
     cases = result.case_list()
     if cases:
         out += [f"## Cross-line cases ({len(cases)})", ""]
@@ -59,21 +63,13 @@ def render(result: CheckResult) -> str:
                       [[esc(c["id"]), esc(c["kind"]), esc(c["strength"]), LABEL.get(
                           c["status"], c["status"]), format_gbp(c["amount"]),
                         str(len(c["lines"])), esc(c["reason"])] for c in cases])
-    flagged = [line for line in lines if line.findings]
-    out += [f"## Lines with findings ({len(flagged)} of {len(lines)})", ""]
-    rows = []
     version = result.versioned  # the version each line was checked against, if amended
-    for line in flagged:
-        for finding in line.findings:
-            rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
-                         *([esc(line.pack_version or "-")] if version else []),
-                         format_gbp(line.values["amount"]), LABEL[finding.status],
-                         f"`{finding.rule}`", esc(_noted(finding.message,
-                                                         finding_note(result, line, finding))),
-                         esc(finding.clause)])
+    flagged, rows = _finding_rows(result, version)
+    out += [f"## Lines with findings ({flagged} of {result.table.height})", ""]
     out += _table(["line", "where", *(["version"] if version else []), "amount", "status",
-                   "rule", "finding", "clause"], rows)
-    advised = [line for line in lines if line.advice is not None]
+                   "rule", "finding", "clause"], [])[:-1] + rows + [""]
+    advised = [line for batch in result.batches() for line in batch.found.values()
+               if line.advice is not None] if result.advice else []
     if advised:
         out += ["## Funding advice", "", "Other grants whose packs would take a line its own "
                 "grant refuses.", ""]
@@ -90,6 +86,47 @@ def render(result: CheckResult) -> str:
                        for what, detail, digest in evidence_rows(result.evidence)])
         out += ["```json", _evidence_json(result), "```", ""]
     return "\n".join(out)
+
+
+#: What str.split() splits on (tests/reports/test_report_batches.py checks it is every such
+#: character), written for polars' regular expressions.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_RUNS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
+
+
+def esc_column(text: pl.Expr) -> pl.Expr:
+    """esc() on a whole column."""
+    return (text.str.replace_all(_RUNS, " ").str.strip_chars(" ")
+            .str.replace_all(_SPECIAL.pattern, "\\$1").fill_null(""))
+
+
+def _finding_rows(result: CheckResult, version: bool) -> tuple[int, list[str]]:
+    """(how many lines have findings, a table row for each of their findings)."""
+    if active_gate(result) is not None:  # the gate's notes come with each LineResult
+        flagged, rows = 0, []
+        for batch in result.batches():
+            for line in batch.found.values():
+                flagged += bool(line.findings)
+                for finding in line.findings:
+                    rows.append([esc(line.line_id), esc(f"{line.source}:{line.row}"),
+                                 *([esc(line.pack_version or "-")] if version else []),
+                                 format_gbp(line.values["amount"]), LABEL[finding.status],
+                                 f"`{finding.rule}`",
+                                 esc(_noted(finding.message, finding_note(result, line, finding))),
+                                 esc(finding.clause)])
+        return flagged, _table([], rows)[2:-1]
+    # Without one, every finding is rendered on whole columns, lines with none never read.
+    lines = result.versioned_table()[result.flagged()]
+    pieces = finding_pieces(lines, result, lambda rule, status, clause: (
+        f" | {LABEL[status]} | `{rule}` | ", f" | {esc(clause)} |"), esc_column)
+    cells = [esc_column(pl.col("line_id")),
+             esc_column(pl.concat_str([pl.col(SOURCE), pl.col(ROW)], separator=":")),
+             *([esc_column(pl.col(PACK_VERSION))] if version else []), gbp(pl.col("amount"))]
+    heads = lines.select(pl.lit("| ") + pl.concat_str(cells, separator=" | "))[:, 0]
+    pieces = pieces.sort("_line", "_order")
+    rows = pieces.select(heads.gather(pieces["_line"]) + pl.col("_text"))[:, 0]
+    return pieces["_line"].n_unique(), rows.to_list()
 
 
 def _noted(message: str, note: str | None) -> str:

@@ -53,7 +53,7 @@ def write(result: CheckResult, console: Console) -> None:
                      only_findings=total > FULL_LISTING_LIMIT,
                      note=lambda line, finding: finding_note(result, line, finding))
     console.print(_summary(result))
-    console.print(_purposes(totals.by_purpose(result, lines)))
+    console.print(_purposes(totals.by_purpose(result)))
     console.print(_ringfences(result))
     cases = result.case_list()
     if cases:

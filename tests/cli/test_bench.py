@@ -140,3 +140,21 @@ def test_the_same_ledger_exported_messily_gets_the_same_report(checked, tmp_path
         messy_rows = [{name: value.replace(str(messy), str(ledger))
                        for name, value in row.items()} for row in csv.DictReader(stream)]
     assert messy_rows == rows
+
+
+bench = _bench("run")
+
+
+def test_the_excel_copy_of_a_generated_ledger_gets_the_same_report(checked, tmp_path):
+    ledger, rows, _ = checked
+    copy = tmp_path / "ledger.csv"
+    copy.write_bytes(ledger.read_bytes())
+    excel = bench.xlsx_ledger(copy)
+    report = tmp_path / "report.csv"
+    run = run_cli("check", excel, "--awards", ledger.with_suffix(".awards.yaml"),
+                  "--format", "csv", "--output", report)
+    assert run.code in (0, 1), run.stderr
+    with report.open(newline="", encoding="utf-8") as stream:
+        excel_rows = [{name: value.replace(str(excel), str(ledger))
+                       for name, value in row.items()} for row in csv.DictReader(stream)]
+    assert excel_rows == rows

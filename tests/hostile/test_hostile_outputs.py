@@ -163,24 +163,24 @@ class PanicException(BaseException):
                                    PanicException("capacity overflow")],
                          ids=["MemoryError", "ENOMEM", "polars ENOMEM", "panic", "capacity"])
 def test_running_out_of_memory_has_its_own_exit_code(cli, monkeypatch, error):
-    import ringfence.cli as cli_module
+    import ringfence.engine.pipeline.check as pipeline_check
 
     def out_of_memory(request):
         raise error
 
-    monkeypatch.setattr(cli_module, "run_check", out_of_memory)
+    monkeypatch.setattr(pipeline_check, "run_check", out_of_memory)
     run = cli("check", PROPOSAL)
     assert run.code == 4 == ExitCode.OUT_OF_MEMORY
     assert run.stderr.startswith("ringfence: out of memory") and len(run.stderr.splitlines()) == 1
 
 
 def test_another_panic_is_an_internal_error(cli, monkeypatch):
-    import ringfence.cli as cli_module
+    import ringfence.engine.pipeline.check as pipeline_check
 
     def panics(request):
         raise PanicException("index out of bounds")
 
-    monkeypatch.setattr(cli_module, "run_check", panics)
+    monkeypatch.setattr(pipeline_check, "run_check", panics)
     run = cli("check", PROPOSAL)
     assert run.code == 3 and "internal error: PanicException" in run.stderr
 

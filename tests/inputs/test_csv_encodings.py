@@ -9,6 +9,7 @@ import pytest
 
 from ringfence.engine.core.errors import InputError
 from ringfence.engine.inputs import read_input
+from ringfence.engine.models.table import LINE
 
 TEXT = "line_id,amount,description\r\nA,1,Zürich café\r\nB,2,Café\r\n"
 
@@ -58,7 +59,7 @@ def test_rows_after_a_cell_spanning_lines_know_their_physical_line(tmp_path, ext
     data = MULTILINE if not extra else MULTILINE.replace("D,2025-06-04,(4.00),plain\n",
                                                          "D,2025-06-04,(4.00),plain,x\n")
     read = read_input(ledger(tmp_path, data.encode()))
-    rows = dict(zip(read.table["line_id"], zip(read.table["_row"], read.table["_line"])))
+    rows = dict(zip(read.table["line_id"], zip(read.table["_row"], read.table[LINE])))
     assert rows["A"] == (2, 2) and rows["C"] == (4, 5)
     by_row = {r.row: r.line for r in read.rejected}
     assert by_row[3] == 4  # B: a bad date, at file line 4

@@ -9,27 +9,12 @@ Skipped when chromium is not installed (CI installs Debian's `chromium`).
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import subprocess
 
 import pytest
 import yaml
+from browser import CHROMIUM, rendered, rows
 
-CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")
-
-
-def rendered(page, tmp_path, fragment: str = "") -> tuple[str, str]:
-    """(DOM after the page's script ran, the browser's console log)."""
-    done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--dump-dom", page.as_uri() + fragment],
-        capture_output=True, text=True, timeout=120)
-    console = "\n".join(line for line in done.stderr.splitlines() if ":CONSOLE" in line)
-    return done.stdout, console
 
 
 def report(cli, tmp_path, source) -> tuple:
@@ -38,10 +23,6 @@ def report(cli, tmp_path, source) -> tuple:
                "--fail-on", "never").code == 0
     summary = json.loads(cli("check", source, "--format", "json", "--fail-on", "never").stdout)
     return page, summary["summary"]
-
-
-def rows(dom: str) -> list[str]:
-    return re.findall(r"<tr data-status=[^>]*>", dom)
 
 
 def test_every_line_is_a_row_and_the_script_runs_cleanly(cli, tmp_path):
