@@ -35,7 +35,8 @@ def by_purpose(result: CheckResult) -> dict[tuple[str, str], dict[str, int]]:
     """(grant, purpose) -> pence by status."""
     key = pl.concat_str([pl.col("grant"), pl.col("purpose").fill_null(NO_PURPOSE)],
                         separator="\x00")
-    return {tuple(name.split("\x00", 1)): amounts for name, amounts in _by(result, key)}
+    return {(grant, purpose): amounts for name, amounts in _by(result, key)
+            for grant, purpose in [name.split("\x00", 1)]}
 
 
 def by_month(result: CheckResult) -> dict[str, dict[str, int]]:

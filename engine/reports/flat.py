@@ -141,6 +141,7 @@ def _out_of_scope_rows(result: CheckResult, lines: pl.DataFrame,
     """Lines the map gives no grant (status `out_of_scope`): their amount, and none of it
     under any status, as they are not grant spend."""
     outside = result.out_of_scope
+    assert outside is not None  # called only when the map left some lines out of scope
     zero = pl.lit(to_decimal(0), dtype=MONEY)
     given = {"source": pl.col(SOURCE), "row": pl.col(ROW), "line_id": pl.col("line_id"),
              "status": pl.lit(OUT_OF_SCOPE), "amount": _pounds(pl.col("amount")),

@@ -259,14 +259,14 @@ def _page(result: CheckResult) -> tuple[str, str]:
                    "<th>case</th><th>kind</th><th>strength</th><th>status</th>"
                    "<th class='num'>amount</th><th class='num'>lines</th><th>reason</th>"
                    "</tr></thead><tbody>")
-        for c in cases:
-            status = (f"<span class='badge {c['status']}'>{LABEL[c['status']]}</span>"
-                      if c["status"] in LABEL else escape(c["status"]))
-            out.append(f"<tr><td>{escape(c['id'])}</td><td>{escape(c['kind'])}</td>"
-                       f"<td>{escape(c['strength'])}</td><td>{status}</td>"
-                       f"<td class='num'>{format_gbp(c['amount'])}</td>"
-                       f"<td class='num'>{len(c['lines'])}</td><td>{escape(c['reason'])}</td>"
-                       "</tr>")
+        for case in cases:
+            status = (f"<span class='badge {case['status']}'>{LABEL[case['status']]}</span>"
+                      if case["status"] in LABEL else escape(case["status"]))
+            out.append(f"<tr><td>{escape(case['id'])}</td><td>{escape(case['kind'])}</td>"
+                       f"<td>{escape(case['strength'])}</td><td>{status}</td>"
+                       f"<td class='num'>{format_gbp(case['amount'])}</td>"
+                       f"<td class='num'>{len(case['lines'])}</td>"
+                       f"<td>{escape(case['reason'])}</td></tr>")
         out.append("</tbody></table>")
     count = result.table.height
     grants = _labels(result, "grant")

@@ -125,8 +125,8 @@ def _finding_rows(result: CheckResult, version: bool) -> tuple[int, list[str]]:
              *([esc_column(pl.col(PACK_VERSION))] if version else []), gbp(pl.col("amount"))]
     heads = lines.select(pl.lit("| ") + pl.concat_str(cells, separator=" | "))[:, 0]
     pieces = pieces.sort("_line", "_order")
-    rows = pieces.select(heads.gather(pieces["_line"]) + pl.col("_text"))[:, 0]
-    return pieces["_line"].n_unique(), rows.to_list()
+    texts = pieces.select(heads.gather(pieces["_line"]) + pl.col("_text"))[:, 0]
+    return pieces["_line"].n_unique(), texts.to_list()
 
 
 def _noted(message: str, note: str | None) -> str:
