@@ -104,7 +104,10 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, workers: int = 2) -> Starle
                 type: object
                 required: [file]
                 properties:
-                  file: {type: string, format: binary, description: "proposal (.yaml, .yml, .json, .xlsx) or ledger (.csv, .xlsx)"}
+                  file:
+                    type: string
+                    format: binary
+                    description: proposal (.yaml, .yml, .json, .xlsx) or ledger (.csv, .xlsx)
                   awards: {type: string, format: binary, description: awards YAML (optional)}
                   map: {type: string, format: binary, description: column map YAML (optional)}
         responses:
@@ -267,7 +270,7 @@ h1{font-size:1.5rem}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
 .hint{color:#555;font-size:.9rem;font-weight:normal}
 button{margin-top:1.2rem;padding:.5rem 1.4rem;font-size:1rem}
 .error{background:#fde8e8;border:1px solid #c0392b;padding:.6rem;border-radius:4px}
-"""
+"""  # noqa: E501 (the style sheet is written as it is sent)
 
 
 def upload_page(max_upload: int, error: str | None = None) -> str:

@@ -19,7 +19,7 @@ from ..core.money import to_decimal
 from ..inputs.workbook import (AWARD_COLUMNS, AWARDS_SHEET, LINE_COLUMNS, LINES_SHEET,
                                column_letter)
 from ..models.awards import Proposal
-from ..models.lines import near_miss
+from ..core.suggest import hint
 from ..packs.loading import LoadedPack
 
 #: Rows given drop-down lists (and formats) for lines to be typed in.
@@ -37,9 +37,8 @@ def write_proposal_workbook(path: str, packs: dict[str, LoadedPack], *, council:
                             proposal: Proposal | None = None) -> None:
     for grant in grants:
         if grant not in packs:
-            guess = near_miss(grant, packs)
-            hint = f"; did you mean '{guess}'?" if guess else f" (packs: {', '.join(sorted(packs))})"
-            raise InputError(f"no grant pack '{grant}'{hint}", field="--grant")
+            raise InputError(f"no grant pack '{grant}'{hint(grant, sorted(packs), 'packs')}",
+                             field="--grant")
     chosen = list(grants) or (sorted({a.grant for a in proposal.awards}) if proposal else [])
     shown = [packs[g] for g in chosen if g in packs] or [packs[g] for g in sorted(packs)]
     purposes = list(dict.fromkeys(code for p in shown for code in p.purposes))

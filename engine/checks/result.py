@@ -231,7 +231,8 @@ class CheckResult:
 
     def flagged(self) -> pl.Series:
         """Positions in the table of the lines with a finding (or not compliant)."""
-        cross = self.cross[SEQ].unique() if self.cross is not None else pl.Series([], dtype=pl.Int64)
+        cross = (self.cross[SEQ].unique() if self.cross is not None
+                 else pl.Series([], dtype=pl.Int64))
         flagged = ((pl.col(RULES).list.len().fill_null(0) > 0) | (pl.col(OVER).fill_null(0) > 0)
                    | pl.col(SEQ).is_in(cross.implode()) | (pl.col(STATUS) != "compliant"))
         return self.table.select(flagged.arg_true())[:, 0]

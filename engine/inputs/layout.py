@@ -104,10 +104,10 @@ def find_header(rows: Sequence[Sequence[str | None]], column_map: ColumnMap | No
     named = f"the columns {map_source} names" if map_source else "the line fields' columns"
     shown = "; ".join(f"row {i + 1}: {_text(row)[:80] or '(blank)'}"
                       for i, row in enumerate(rows[:_SHOWN_ROWS]))
+    override = "give the header row with header_row: N in the map; " if map_source else ""
     raise InputError(f"no header row: none of the first {min(len(rows), SEARCH_ROWS)} rows "
-                     f"holds {named} ({wanted}); "
-                     f"{'give the header row with header_row: N in the map; ' if map_source else ''}"
-                     f"the first rows as read: {shown}", source=source, line=1)
+                     f"holds {named} ({wanted}); {override}the first rows as read: {shown}",
+                     source=source, line=1)
 
 
 def _text(row) -> str:

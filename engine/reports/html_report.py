@@ -72,7 +72,8 @@ SCRIPT = """
   function cell(tr,cls,content){var td=node('td',cls,content);tr.appendChild(td);return td;}
   function version(i){return D.version?'version '+(D.version[i]||'-'):'';}
   /* A finding: [status rank, rule, message, clause, note]; rank -1: the line's funding advice. */
-  function finding(f){return f[0]<0?'advice: '+f[2]:f[1]+' '+f[2]+' ['+f[3]+']'+(f[4]?' ('+f[4]+')':'');}
+  function finding(f){
+    return f[0]<0?'advice: '+f[2]:f[1]+' '+f[2]+' ['+f[3]+']'+(f[4]?' ('+f[4]+')':'');}
   /* What a row's text reads, as the text filter searches it (its cells' text, run on). */
   function words(i){
     return [D.line_id[i],D.sources[D.source[i]]+':'+D.row[i],D.date[i]||'',version(i),
@@ -107,7 +108,8 @@ SCRIPT = """
     var pages=Math.max(1,Math.ceil(matches.length/PAGE));
     page=Math.min(Math.max(page,0),pages-1);
     var rows=document.createDocumentFragment();
-    for(var k=page*PAGE;k<Math.min(matches.length,(page+1)*PAGE);k++){rows.appendChild(row(matches[k]));}
+    for(var k=page*PAGE;k<Math.min(matches.length,(page+1)*PAGE);k++){
+      rows.appendChild(row(matches[k]));}
     body.replaceChildren(rows);
     n.textContent=matches.length;at.textContent='page '+(page+1)+' of '+pages;
     prev.disabled=page===0;next.disabled=page>=pages-1;
@@ -141,7 +143,8 @@ SCRIPT = """
   page=(parseInt(wanted.get('page'),10)||1)-1;show();
   document.body.dataset.ready='1';
 })();
-""" % {"page": PAGE, "statuses": json.dumps(list(STATUSES)),
+""" % {"page": PAGE, "statuses": json.dumps(list(STATUSES)),  # noqa: UP031 (str.format would
+    # need every brace of the script doubled)
        "labels": json.dumps([LABEL[s] for s in STATUSES])}
 
 

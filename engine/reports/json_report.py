@@ -88,13 +88,14 @@ def _key(name: str) -> str:
 _KEYS, _EXTRA_KEYS = ",\n      ", ",\n        "
 
 
-def line_texts(frame: pl.DataFrame, extras: list[str], findings: pl.Expr = pl.lit("[]"),
+def line_texts(frame: pl.DataFrame, extras: list[str], findings: pl.Expr | None = None,
                amounts: pl.Expr | None = None) -> pl.Series:
     """The lines of `frame` as line_record would write them inside the report's lines,
     every text column escaped at once, not a dict a line: `findings`, the text of their
     findings' list (none by default); `amounts`, the text of their split amounts, or
     null. Each member is made in one select, in parallel (polars runs one expression on
     one core), then they are joined."""
+    findings = pl.lit("[]") if findings is None else findings
     leading = {
         "line_id": literal(pl.col("line_id")), "status": literal(pl.col(STATUS)),
         "amount": literal(plain(pl.col("amount"))), "findings": findings,

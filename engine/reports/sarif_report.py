@@ -59,7 +59,8 @@ def sarif_log(result: CheckResult, context) -> dict:
         if builtin.clause and builtin.subject == "line":
             rules.add(builtin.id, builtin.title, builtin.status, None, builtin.clause)
     for builtin in BUILT_IN.values():
-        if builtin.subject == "input" and any(check.rule == builtin.id for check in result.ringfences):
+        if builtin.subject == "input" and any(check.rule == builtin.id
+                                              for check in result.ringfences):
             rules.add(builtin.id, builtin.title, builtin.status, None, builtin.clause_for())
 
     results = []

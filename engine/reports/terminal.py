@@ -115,7 +115,8 @@ def _print_lines(console: Console, loaded, lines, only_findings: bool, note=None
             if why:  # waived, baselined, or a waiver that has expired
                 console.print(Padding(_text(why, style="cyan"), (0, 0, 0, 4)))
         if line.advice is not None:
-            console.print(Padding(Text.assemble(("advice: ", "bold"), _text(advice_text(line.advice))),
+            advice = _text(advice_text(line.advice))
+            console.print(Padding(Text.assemble(("advice: ", "bold"), advice),
                                   (0, 0, 0, 2)))
     if only_findings:
         hidden = len(lines) - len(shown)

@@ -125,7 +125,7 @@ def exact_cases(lines: list[Line], checks: CrossLineChecks) -> list[Case]:
     for p in keyed:
         groups[p.reference, p.amount, p.supplier].append(p)
     found = []
-    for (reference, amount, supplier), group in groups.items():
+    for group in groups.values():
         if len(group) < 2 or not unreversed(group, lines):
             continue
         days = {p.date for p in group}

@@ -115,8 +115,10 @@ def test_yaml_proposals_are_read_exactly_or_refused(cli, tmp_path_factory, rows,
     folder = tmp_path_factory.mktemp("yaml")
     rows = [{"line_id": f"L{i}", **row} for i, row in enumerate(rows)]
     text = "council: Fuzz\n" + AWARDS + "lines:\n" + "".join(
-        f"  - {{line_id: {row['line_id']}, date: 2025-09-15, amount: {_yaml_scalar(row['amount'])}, "
-        f"description: {_yaml_scalar(row['description'])}, supplier: {_yaml_scalar(row['supplier'])}}}\n"
+        f"  - {{line_id: {row['line_id']}, date: 2025-09-15, "
+        f"amount: {_yaml_scalar(row['amount'])}, "
+        f"description: {_yaml_scalar(row['description'])}, "
+        f"supplier: {_yaml_scalar(row['supplier'])}}}\n"
         for row in rows) + tail
     path = folder / "proposal.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

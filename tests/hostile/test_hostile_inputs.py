@@ -38,7 +38,8 @@ def alias_bomb(levels: int = 9) -> str:
 
 
 AWARDS = "awards:\n  - grant: csc-prevention-2025-26\n    amount: 1000\n"
-LEDGER = "line_id,date,amount,purpose,cost_type,grant\nL1,2025-09-15,10,family_help,revenue,csc-prevention-2025-26\n"
+LEDGER = ("line_id,date,amount,purpose,cost_type,grant\n"
+          "L1,2025-09-15,10,family_help,revenue,csc-prevention-2025-26\n")
 
 #: name, {file: text}, extra arguments, fragments of the one error line
 REFUSED = [
@@ -54,7 +55,8 @@ REFUSED = [
     ("an alias bomb in awards", {"a.yaml": AWARDS + alias_bomb(), "l.csv": LEDGER},
      ["--awards", "{dir}/a.yaml"], ["a.yaml", "aliases would repeat"]),
     ("an alias bomb in a map", {"m.yaml": "columns: {}\n" + alias_bomb(), "l.csv": LEDGER,
-                                "a.yaml": AWARDS}, ["--awards", "{dir}/a.yaml", "--map", "{dir}/m.yaml"],
+                                "a.yaml": AWARDS},
+     ["--awards", "{dir}/a.yaml", "--map", "{dir}/m.yaml"],
      ["m.yaml", "aliases would repeat"]),
     ("an alias bomb in waivers", {"w.yaml": "waivers: []\n" + alias_bomb()},
      ["--waivers", "{dir}/w.yaml"], ["w.yaml", "aliases would repeat"]),
@@ -79,7 +81,8 @@ def test_refused_in_one_line(cli, tmp_path, name, files, extra, fragments):
     for file, text in files.items():
         (tmp_path / file).write_text(text)
     target = "p.yaml" if "p.yaml" in files else "l.csv" if "l.csv" in files else None
-    inputs = [tmp_path / target] if target else [REPO / "cases" / "rotherham-2025-26" / "proposal.yaml"]
+    inputs = [tmp_path / target] if target else [
+        REPO / "cases" / "rotherham-2025-26" / "proposal.yaml"]
     # (A bomb is refused by counting, before anything is built: no timing needed.)
     run = cli("check", *inputs, *(a.replace("{dir}", str(tmp_path)) for a in extra))
     assert run.code == 2, (run.code, run.stderr[:500])
@@ -103,7 +106,8 @@ def test_an_alias_bomb_in_a_pack_is_refused(cli, tmp_path):
 
 def test_aliases_within_the_budget_still_work(cli, tmp_path):
     path = tmp_path / "p.yaml"
-    path.write_text(proposal(line(extra=", note: &n [a, b]"), line(line_id="A2", extra=", note: *n")))
+    path.write_text(proposal(line(extra=", note: &n [a, b]"),
+                             line(line_id="A2", extra=", note: *n")))
     run = cli("check", path, "--format", "json")
     assert run.code == 0, run.stderr
     assert [line["line_id"] for line in json.loads(run.stdout)["lines"]] == ["A1", "A2"]
@@ -193,7 +197,8 @@ def test_the_largest_totals_allowed_are_exact_and_never_wrap(cli, tmp_path):
     run = cli("check", path, "--format", "json")
     assert run.code == 1, run.stderr
     report = json.loads(run.stdout)
-    assert report["summary"]["total"]["amount"] == f"{90 * 99999999999999999 // 100}.{90 * 99999999999999999 % 100:02d}"
+    whole, part = divmod(90 * 99999999999999999, 100)
+    assert report["summary"]["total"]["amount"] == f"{whole}.{part:02d}"
     assert report["summary"]["compliant"]["amount"] == "100000.00"
     assert [line["status"] for line in report["lines"]][1:] == ["non_compliant"] * 89
 

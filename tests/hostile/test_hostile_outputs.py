@@ -272,7 +272,8 @@ def test_output_into_the_folder_of_packs_is_refused(cli, tmp_path):
     rules = tmp_path / "rules"
     rules.mkdir()
     (tmp_path / "link").symlink_to(rules)
-    run = cli("check", PROPOSAL, "--rules", REPO / "rules", "--output", tmp_path / "link" / "x.json")
+    run = cli("check", PROPOSAL, "--rules", REPO / "rules",
+              "--output", tmp_path / "link" / "x.json")
     assert run.code == 0, run.stderr  # another folder than the one read
     run = cli("check", PROPOSAL, "--rules", rules, "--output", tmp_path / "link" / "x.json")
     assert run.code == 2 and "folder of grant packs" in run.stderr

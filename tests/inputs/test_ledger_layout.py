@@ -144,7 +144,8 @@ def test_out_of_scope_lines_are_listed_in_csv_and_excel_and_counted_elsewhere(cl
 
 
 def test_without_a_map_giving_the_grant_nothing_is_out_of_scope(cli, files):
-    (files / "map.yaml").write_text(MAP.split("derive:")[0] + "set: {grant: csc-prevention-2025-26}\n")
+    (files / "map.yaml").write_text(MAP.split("derive:")[0]
+                                    + "set: {grant: csc-prevention-2025-26}\n")
     got = report(cli, files)
     assert "out_of_scope" not in got["summary"] and "out_of_scope" not in got
     assert got["summary"]["total"] == {"lines": 4, "amount": "1330.50"}

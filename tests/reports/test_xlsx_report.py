@@ -189,7 +189,8 @@ def test_characters_xml_forbids_never_corrupt_the_workbook(cli, tmp_path):
     assert book["Summary"]["A1"].value == f"ringfence check: {cleaned}"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1,
                max_size=40).filter(lambda s: s.strip()))
 def test_any_text_gives_a_well_formed_workbook(cli, tmp_path, text):
@@ -212,7 +213,8 @@ def test_text_that_looks_like_a_formula_stays_text(cli, tmp_path):
 @pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed")
 def test_libreoffice_renders_the_workbook(problems, tmp_path):
     _, _, book = problems
-    done = subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+    profile = f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}"
+    done = subprocess.run([SOFFICE, "--headless", profile,
                            "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
                           capture_output=True, text=True, timeout=180)
     pdf = tmp_path / "report.pdf"
