@@ -37,10 +37,19 @@ def _table(result, stream: TextIO, context: WriteContext) -> None:
     terminal.write(result, console)
 
 
-def _json(result, stream: TextIO, context: WriteContext) -> None:
+def _json(result, stream: TextIO | None, context: WriteContext) -> None:
     from . import json_report
 
-    json_report.write(result, stream)
+    if stream is not None:
+        json_report.write(result, stream)
+        return
+    # A large report replacing an earlier one is written to a new file: see replacing.py.
+    from .replacing import replacing
+
+    assert context.output is not None  # no stream: the writer writes --output itself
+    with replacing(context.output) as path, open(path, "w", encoding="utf-8",
+                                                  newline="") as file:
+        json_report.write(result, file)
 
 
 def _module_writer(name: str):
@@ -54,7 +63,7 @@ def _module_writer(name: str):
 
 WRITERS: dict[str, Writer] = {
     "table": Writer(_table),
-    "json": Writer(_json),
+    "json": Writer(_json, to_file=True),
     "csv": Writer(_module_writer("csv_report"), to_file=True),
     "md": Writer(_module_writer("md_report")),
     "html": Writer(_module_writer("html_report")),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cached_property
 from typing import Any, Callable, Iterator
 
 import orjson
@@ -25,7 +26,7 @@ from ..checks.result import CheckResult, LineBatch, LineResult
 from ..core.builtin_rules import CROSS_LINE_CLAUSES
 from ..core.status import STATUSES
 from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE,
-                            STATUS)
+                            STATUS, extra_columns)
 from ..pipeline import threads
 from .advice import advice_records
 from .gate_report import active_gate, annotate_json, annotate_lines
@@ -227,8 +228,28 @@ def _line_text(record: dict[str, Any]) -> str:
         "\n", "\n    ")
 
 
-def batch_texts(batch: LineBatch, result: CheckResult,
-                clean: Future) -> tuple[pl.Series, int, int]:
+class _Flagged:
+    """Without a gate, every line with findings of the table, as text: made at once (per
+    slice, polars' work per call costs twice as much), when the first slice asks."""
+
+    def __init__(self, result: CheckResult):
+        self.result = result
+
+    @cached_property
+    def texts(self) -> tuple[pl.Series, pl.Series]:
+        positions = self.result.flagged()
+        return positions, flagged_texts(self.result.versioned_table()[positions], self.result,
+                                        extra_columns(self.result.table))
+
+    def of(self, batch: LineBatch) -> pl.Series:
+        positions, texts = self.texts
+        first, last = positions.search_sorted(
+            pl.Series([batch.start, batch.start + batch.frame.height])).to_list()
+        return texts.slice(first, last - first)
+
+
+def batch_texts(batch: LineBatch, result: CheckResult, clean: Future,
+                flagged: _Flagged) -> tuple[pl.Series, int, int]:
     """A slice's lines, each as it stands inside the report's "lines": [...], and how many
     of their findings the gate waived and baselined. `clean`: line_texts of the slice,
     under way in another thread while this one makes the lines with findings."""
@@ -236,9 +257,9 @@ def batch_texts(batch: LineBatch, result: CheckResult,
         return clean.result(), 0, 0
     if active_gate(result) is None and not _beyond_columns(result):
         # Everything in polars: the lines with findings are never Python objects either.
-        flagged = flagged_texts(batch.frame[batch.positions], result, batch.extras)
-        return clean.result().scatter(batch.positions, flagged), 0, 0
-    # A gate notes waivers and baselines on each finding: from the LineResults.
+        return clean.result().scatter(batch.positions, flagged.of(batch)), 0, 0
+    # A gate notes waivers and baselines on each finding; advice and cases are written
+    # from the LineResults too.
     records = [line_record(line) for line in batch.found.values()]
     waived, baselined = annotate_lines(records, result)
     texts = clean.result().scatter(list(batch.found), [_line_text(r) for r in records])
@@ -318,9 +339,10 @@ def write(result: CheckResult, stream) -> None:
     count = result.table.height
     _put(stream, binary, head + ('\n  "lines": [\n' if count else _NO_LINES))
     waived = baselined = 0
+    flagged = _Flagged(result)
     with threads.pool(1) as pool:
         for batch, clean in _ahead(result.batches(), pool):
-            texts, more_waived, more_baselined = batch_texts(batch, result, clean)
+            texts, more_waived, more_baselined = batch_texts(batch, result, clean, flagged)
             waived += more_waived
             baselined += more_baselined
             texts = texts + ",\n"
