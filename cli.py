@@ -13,11 +13,12 @@ from contextlib import contextmanager
 import click
 
 from ringfence.engine import __version__
+from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS
+from ringfence.engine.authoring.schemas import schema_text
 from ringfence.engine.core.errors import InputError, one_line, visible
 from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import DIFF_WRITERS, WRITERS, WriteContext
 from ringfence.engine.reports.replacing import is_file_target, replacing
-from ringfence.engine.authoring.schemas import FORMATS as SCHEMAS, schema_text
 
 # Each command imports the stages it runs when it runs (polars, pydantic, durable-rules
 # take most of a second to load): `--help` and a small proposal start at once.
@@ -395,11 +396,11 @@ def _size(text: str) -> int:
               help="Worker processes: checks run at once, one per process.")
 def serve(host, port, max_upload, workers) -> None:
     """A local web page to check a proposal, and the same check as a JSON API."""
+    import socket
+
     import uvicorn
 
     from ringfence.web.app import create_app
-
-    import socket
 
     try:  # a port in use is the user's to fix: one line, not uvicorn's log and exit
         with socket.create_server((host, port)):

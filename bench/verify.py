@@ -27,9 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ringfence.engine.packs.compiled import CompiledPack  # noqa: E402
-from ringfence.engine.models.lines import Line  # noqa: E402
 from ringfence.engine.core.money import BLANKS, parse_pence  # noqa: E402
+from ringfence.engine.models.lines import Line  # noqa: E402
+from ringfence.engine.packs.compiled import CompiledPack  # noqa: E402
 from ringfence.engine.packs.loading import load_packs  # noqa: E402
 from ringfence.engine.packs.reference import matching_rules  # noqa: E402
 

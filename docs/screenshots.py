@@ -72,7 +72,6 @@ def page_pictures(book: Path, folder: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
-
     from webserver import running_server
 
     options = webdriver.ChromeOptions()

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import pytest
 from helpers import SHARED, run_cli

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ringfence.engine.packs.compiled import CompiledPack
 from ringfence.engine.models.lines import LINE_FIELDS
+from ringfence.engine.packs.compiled import CompiledPack
 
 TEXTS = [
     None, "", "   ", "Family Help Navigator salary", "Staff lunch", "STAFF PARTY", "staff-party!",

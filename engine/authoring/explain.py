@@ -16,19 +16,19 @@ from typing import Any
 
 import polars as pl
 
-from ..pipeline.check import CheckRequest, run_check
+from ..checks.awards import RingfenceCheck
+from ..checks.result import CheckResult, Finding
+from ..core.errors import InputError
+from ..core.suggest import near_miss
+from ..models.conditions import SYMBOLS, All, AnyOf, Leaf
+from ..models.lines import LINE_FIELDS
+from ..models.table import OVER, PACK_VERSION, ROW, RULES, RUNNING, SEQ, SOURCE
 from ..packs.compiled import CompiledPack
 from ..packs.conditions import Test, word_pattern
-from ..core.errors import InputError
 from ..packs.facts import words
 from ..packs.messages import pack_values, render, show
-from ..models.conditions import SYMBOLS, All, AnyOf, Leaf
-from ..core.suggest import near_miss
-from ..models.lines import LINE_FIELDS
 from ..packs.reference import evaluate, holds
-from ..checks.result import CheckResult, Finding
-from ..checks.awards import RingfenceCheck
-from ..models.table import OVER, PACK_VERSION, ROW, RULES, RUNNING, SEQ, SOURCE
+from ..pipeline.check import CheckRequest, run_check
 
 _REF_NAMES = {"period.start": "period start", "period.end": "period end",
               "purposes": "the pack's purposes"}

@@ -17,15 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
+from ..core.suggest import did_you_mean, near_miss
+from ..models.conditions import SYMBOLS, AnyOf, Leaf
+from ..models.lines import LINE_FIELDS, Line
 from ..packs.conditions import word_pattern
 from ..packs.facts import words
 from ..packs.messages import show
-from ..models.conditions import SYMBOLS, AnyOf, Leaf
-from ..core.suggest import did_you_mean, near_miss
-from ..models.lines import LINE_FIELDS, Line
 
 #: Past this many conjunctions, expanding `any` inside `all` stops: nothing is claimed.
 MAX_TERMS = 256

@@ -22,20 +22,20 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
-from ..packs.conditions import resolve
-from ..packs.durable_runner import RulesetError, RulesetRunner
 from ..core.errors import Diagnostic, InputError
 from ..core.suggest import did_you_mean, near_miss
 from ..core.suggest import hint as suggest_hint
-from .impossible import Context, leaf_problems, never_matches
+from ..core.validation import describe
+from ..core.yamlio import Document, load_file
 from ..models.conditions import MAX_LIST, All, AnyOf, Condition, Leaf, alternatives
 from ..models.lines import Line
 from ..models.pack import Pack, Period, amendment_problems
 from ..models.packtests import PackTestFile
+from ..packs.conditions import resolve
+from ..packs.durable_runner import RulesetError, RulesetRunner
 from ..packs.loading import PACK_FILE, bundled_rules, pack_versions
+from .impossible import Context, leaf_problems, never_matches
 from .packtests import TESTS_DIR
-from ..core.validation import describe
-from ..core.yamlio import Document, load_file
 
 #: What durable-rules' error codes mean for a pack author (rules.h of durable-rules 2.0.28).
 DURABLE_ERRORS = {

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..packs.compiled import CompiledPack
 from ..core.errors import InputError
-from ..models.lines import Line
-from ..models.packtests import PackTestFile
-from ..packs.loading import load_packs
-from ..packs.reference import matching_rules
 from ..core.validation import validate
 from ..core.yamlio import load_file
+from ..models.lines import Line
+from ..models.packtests import PackTestFile
+from ..packs.compiled import CompiledPack
+from ..packs.loading import load_packs
+from ..packs.reference import matching_rules
 
 TESTS_DIR = "tests"
 

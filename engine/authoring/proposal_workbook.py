@@ -16,10 +16,9 @@ import xlsxwriter
 
 from ..core.errors import InputError
 from ..core.money import to_decimal
-from ..inputs.workbook import (AWARD_COLUMNS, AWARDS_SHEET, LINE_COLUMNS, LINES_SHEET,
-                               column_letter)
-from ..models.awards import Proposal
 from ..core.suggest import hint
+from ..inputs.workbook import AWARD_COLUMNS, AWARDS_SHEET, LINE_COLUMNS, LINES_SHEET, column_letter
+from ..models.awards import Proposal
 from ..packs.loading import LoadedPack
 
 #: Rows given drop-down lists (and formats) for lines to be typed in.

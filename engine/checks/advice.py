@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..packs.compiled import CompiledPack
-from .awards import OVER, RingfenceCheck
-from .classify import RULES, RULE_RANK, classify
 from ..models.lines import LINE_FIELDS
 from ..models.table import SEQ
+from ..packs.compiled import CompiledPack
+from .awards import OVER, RingfenceCheck
+from .classify import RULE_RANK, RULES, classify
 
 
 @dataclass(frozen=True)

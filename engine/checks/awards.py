@@ -16,11 +16,11 @@ from typing import cast
 
 import polars as pl
 
-from ..packs.compiled import CompiledPack
-from ..models.awards import Award
 from ..core.builtin_rules import OVER_AWARD
 from ..core.money import format_gbp
+from ..models.awards import Award
 from ..models.table import OVER, RUNNING
+from ..packs.compiled import CompiledPack
 
 OVER_RULE = OVER_AWARD.id
 #: The check of an input against its own stated total (pipeline/check.reconciliation):

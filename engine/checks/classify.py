@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ..core.errors import InputError
-from ..models.table import ROW, SOURCE
+from ..core.status import RANK
+from ..models.table import PACK_VERSION, ROW, RULE_RANK, RULES, SOURCE
 from ..packs.compiled import CompiledPack
 from ..packs.facts import TextTooLong
 from .partition import representatives
-from ..core.status import RANK
-from ..models.table import PACK_VERSION, RULE_RANK, RULES
 
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then

@@ -57,8 +57,20 @@ import polars as pl
 
 from ..models.awards import CrossLineChecks
 from ..models.table import ROW, SEQ, SOURCE
-from .crossline_cases import (DUPLICATE, EMPTY_CASES, HIGH, LOW, MEDIUM, NAMED, POS, SPLIT,
-                              CrossLine, labels, named, ranked_cases)
+from .crossline_cases import (
+    DUPLICATE,
+    EMPTY_CASES,
+    HIGH,
+    LOW,
+    MEDIUM,
+    NAMED,
+    POS,
+    SPLIT,
+    CrossLine,
+    labels,
+    named,
+    ranked_cases,
+)
 from .crossline_splits import split_cases
 from .hashkeys import repeated
 from .message_columns import gbp

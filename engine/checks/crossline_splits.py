@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..models.awards import CrossLineChecks
 from .crossline_cases import EMPTY_CASES, HIGH, LOW, MEDIUM, NAMED, POS, SPLIT, labels, named
 from .hashkeys import repeated, value_codes
 from .message_columns import gbp
-from ..models.awards import CrossLineChecks
 from .suppliers import fold_suppliers
 
 DAYS_PER_MONTH = 30

@@ -11,12 +11,12 @@ import string
 
 import polars as pl
 
-from ..packs.compiled import CompiledPack
-from ..packs.messages import pack_values
-from ..models.lines import LINE_FIELDS
 from ..core.builtin_rules import OVER_AWARD
 from ..core.money import format_gbp
+from ..models.lines import LINE_FIELDS
 from ..models.table import OVER, RULES, RUNNING
+from ..packs.compiled import CompiledPack
+from ..packs.messages import pack_values
 
 _formatter = string.Formatter()
 NONE = "(none)"

@@ -20,10 +20,10 @@ from collections import defaultdict
 import polars as pl
 
 from ..models.conditions import LIST_OPS, PRESENCE_OPS
-from ..packs.conditions import Test, search_pattern, word_pattern
-from ..packs.operators import OPERATORS
-from ..packs.facts import words
 from ..models.lines import LINE_FIELDS
+from ..packs.conditions import Test, search_pattern, word_pattern
+from ..packs.facts import words
+from ..packs.operators import OPERATORS
 
 _BITS = 62  # tests per Int64 key column
 _BATCH = 16  # tests evaluated together

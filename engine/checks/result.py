@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import polars as pl
 
-from .advice import Advice
-from ..packs.compiled import CompiledPack
 from ..core.builtin_rules import CROSS_LINE_CLAUSES, OVER_AWARD
-from ..models.awards import CrossLineChecks
-from .message_columns import own_findings
-from ..packs.messages import pack_values, render
 from ..core.money import format_gbp
-from .awards import OVER_RULE, RingfenceCheck
 from ..core.status import STATUSES, at_or_above, worst
-from ..models.table import (CROSS_RANK, LINE, OVER, PACK_VERSION, ROW, RULE_RANK, RULES,
-                            RUNNING, SEQ, SOURCE, STATUS, extra_columns)
+from ..models.awards import CrossLineChecks
 from ..models.lines import LINE_FIELDS
-
+from ..models.table import (
+    CROSS_RANK,
+    LINE,
+    OVER,
+    PACK_VERSION,
+    ROW,
+    RULE_RANK,
+    RULES,
+    RUNNING,
+    SEQ,
+    SOURCE,
+    STATUS,
+    extra_columns,
+)
+from ..packs.compiled import CompiledPack
+from ..packs.messages import pack_values, render
+from .advice import Advice
+from .awards import OVER_RULE, RingfenceCheck
+from .message_columns import own_findings
 
 
 def line_rank() -> pl.Expr:

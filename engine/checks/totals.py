@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..core.status import STATUSES
 from .awards import OVER
 from .result import CheckResult, line_rank
-from ..core.status import STATUSES
 
 NO_PURPOSE = "(none)"  # purpose codes are never in brackets
 UNDATED = "undated"

@@ -25,11 +25,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..core.errors import InputError
-from ..models.baseline import BaselineReport, Status
 from ..checks.awards import OVER_RULE
+from ..core.errors import InputError
 from ..core.validation import to_input_error
 from ..core.yamlio import Document, load_text
+from ..models.baseline import BaselineReport, Status
 
 
 def finding_exposure(rule: str, amount: int,

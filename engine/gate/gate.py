@@ -15,17 +15,17 @@ the SARIF suppressions and baseline states, the GitHub annotations and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterator
 
 import polars as pl
 
-from ..checks.evidence import sha256_of
-from .baseline import Accepted, Baseline, check_exposure, finding_exposure, load_baseline
-from ..checks.result import CheckResult, Finding, LineResult
-from ..models.table import STATUS
 from ..checks.awards import RingfenceCheck
+from ..checks.evidence import sha256_of
+from ..checks.result import CheckResult, Finding, LineResult
 from ..core.status import RANK, at_or_above, worst
+from ..models.table import STATUS
+from .baseline import Accepted, Baseline, check_exposure, finding_exposure, load_baseline
 from .waivers import LoadedWaiver, WaiverSet, load_waivers
 
 UNCHANGED, UPDATED, NEW = "unchanged", "updated", "new"  # SARIF's baselineState names

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.errors import InputError
-from ..models.waivers import Waiver, WaiversFile
 from ..core.validation import validate
 from ..core.yamlio import load_file
+from ..models.waivers import Waiver, WaiversFile
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ plus an error column: null where the cell is fine or blank, else why not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import polars as pl
 

@@ -9,11 +9,11 @@ by the ledger reader (inputs/ledger.py) with the other rows keeping their number
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from concurrent.futures import Future
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree import ElementTree

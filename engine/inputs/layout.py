@@ -122,7 +122,7 @@ class Preamble:
     rows: list[tuple[int, str]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rows: Sequence[Sequence[str | None]], header: int) -> "Preamble":
+    def of(cls, rows: Sequence[Sequence[str | None]], header: int) -> Preamble:
         return cls(header + 1, [(i + 1, _text(row)) for i, row in enumerate(rows[:header])])
 
 

@@ -6,15 +6,15 @@ number, raw values and reasons: nothing an auditor gives us is dropped.
 
 from __future__ import annotations
 
-from operator import itemgetter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import polars as pl
 
 from ..core.errors import InputError
-from ..models.column_map import ColumnMap
 from ..core.suggest import near_miss
+from ..models.column_map import ColumnMap
 from ..models.lines import LINE_FIELDS
 from ..models.table import CANONICAL_SCHEMA, LINE, META_SCHEMA, ROW, SOURCE
 from . import columns, layout

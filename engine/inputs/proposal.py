@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import InputError
-from ..models.awards import AwardsFile, Proposal
-from ..models.table import from_lines
 from ..core.validation import validate
 from ..core.yamlio import Document, load_file
+from ..models.awards import AwardsFile, Proposal
+from ..models.table import from_lines
 from . import InputFile
 
 

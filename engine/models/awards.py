@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .lines import Line
 from ..core.money import format_plain
+from .lines import Line
 from .types import Pence, StrictModel, Text
 
 

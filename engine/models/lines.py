@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import ConfigDict, BaseModel, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ..core.money import BLANKS
 from ..core.suggest import did_you_mean, near_miss
-
 from .types import Day, Pence, Text
 
 #: Canonical line fields with their kind; conditions may only name these.

@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .conditions import MAX_LIST, Condition, ConditionError, alternatives
 from ..core.suggest import did_you_mean, near_miss
+from .conditions import MAX_LIST, Condition, ConditionError, alternatives
 from .lines import LINE_FIELDS
 from .types import Day, StrictModel, Text
 

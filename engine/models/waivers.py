@@ -29,7 +29,6 @@ from .pack import RULE_ID
 from .types import Day, StrictModel, Text
 
 
-
 class Waiver(StrictModel):
     line_id: Text | None = Field(default=None, description="the line whose finding is waived")
     grant: Text | None = Field(default=None, description="for a ringfence check: its grant")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
+from ..models.lines import LINE_FIELDS
+from ..models.pack import Pack, Rule
 from .conditions import Node, Test, resolve, tests_of
 from .durable_compiler import definition_size
 from .durable_runner import RulesetRunner
 from .facts import GUARD_FIELD, make_fact
-from ..models.lines import LINE_FIELDS
-from ..models.pack import Pack, Rule
 from .loading import LoadedPack, PackVersion
-
 
 #: Two limits of durable-rules found here, each making a shard of a big pack:
 #: a ruleset definition much over 80,000 characters of JSON (about 700 simple rules)

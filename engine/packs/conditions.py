@@ -15,9 +15,10 @@ from datetime import date
 from typing import Any, Protocol
 
 from ..core.dates import day_number
-from .facts import WORDS_SUFFIX
 from ..models.conditions import All, AnyOf, Leaf
 from ..models.lines import LINE_FIELDS
+from .facts import WORDS_SUFFIX
+
 
 def word_pattern(pattern: str) -> str:
     """What `matches` means: the pattern spans one or more whole words of the text."""

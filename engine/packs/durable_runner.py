@@ -9,7 +9,8 @@ without timer threads, one fact alive at a time (assert, collect, retract),
 from __future__ import annotations
 
 import itertools
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from durable import engine as durable_engine
 

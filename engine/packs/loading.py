@@ -10,9 +10,9 @@ from importlib import resources
 from pathlib import Path
 
 from ..core.errors import InputError
-from ..models.pack import Pack, amended_rules
 from ..core.validation import validate
 from ..core.yamlio import load_file
+from ..models.pack import Pack, amended_rules
 
 PACK_FILE = "pack.yaml"
 

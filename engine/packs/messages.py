@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from ..models.pack import Pack
 from ..core.money import format_gbp
+from ..models.pack import Pack
 
 _formatter = string.Formatter()
 

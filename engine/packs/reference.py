@@ -6,7 +6,8 @@ by line, that durable-rules decides exactly what the conditions say.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .conditions import AllOf, AnyOfNodes, Node, Test
 from .operators import MISSING, OPERATORS

@@ -3,37 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
 from ..checks.advice import funding_advice
+from ..checks.awards import RECONCILIATION, RingfenceCheck, award_checks, award_limits
 from ..checks.classify import classify
-from ..gate.gate import load_gate
-from . import threads
-from ..checks.evidence import evidence, evidence_files, sha256_of
 from ..checks.crossline import cross_line_checks
-from ..packs.compiled import CompiledPack
+from ..checks.evidence import evidence, evidence_files, sha256_of
+from ..checks.message_columns import own_findings
+from ..checks.result import CheckResult, final_status
+from ..core import builtin_rules
 from ..core.errors import InputError
+from ..core.money import MAX_TOTAL_PENCE, format_gbp, format_plain
+from ..core.paths import shown_path
+from ..core.suggest import hint
+from ..core.validation import validate
+from ..core.yamlio import load_file
+from ..gate.gate import load_gate
 from ..inputs import PROPOSAL_SUFFIXES, InputFile, read_input
 from ..inputs.ledger import RejectedRow, RejectedRowsError
 from ..inputs.proposal import read_awards
 from ..inputs.workbook import awards_shown
-from ..checks.message_columns import own_findings
 from ..models.awards import Award, AwardsFile
 from ..models.column_map import ColumnMap
-from ..core import builtin_rules
-from ..core.paths import shown_path
-from ..core.suggest import hint
-from ..core.money import MAX_TOTAL_PENCE, format_gbp, format_plain
-from ..packs.loading import LoadedPack, load_packs
-from ..checks.result import CheckResult, final_status
-from ..checks.awards import RECONCILIATION, RingfenceCheck, award_checks, award_limits
 from ..models.table import CROSS_RANK, ROW, SEQ, SOURCE, concat
-from ..core.validation import validate
-from ..core.yamlio import load_file
+from ..packs.compiled import CompiledPack
+from ..packs.loading import LoadedPack, load_packs
+from . import threads
 
 _compiled_cache: dict[tuple[str, str], CompiledPack] = {}
 #: Progress stages after the inputs are read: one step each on the progress callback.

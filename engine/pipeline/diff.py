@@ -22,17 +22,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..gate.baseline import check_exposure
-from .check import CheckRequest, run_check
+from ..checks.awards import RECONCILIATION, RingfenceCheck
+from ..checks.result import CheckResult, LineResult
 from ..core.errors import InputError, one_line
+from ..core.money import format_gbp
+from ..core.status import RANK, at_or_above
+from ..gate.baseline import check_exposure
 from ..gate.gate import Gate
+from ..gate.waivers import load_waivers
 from ..inputs.ledger import RejectedRowsError
 from ..models.lines import LINE_FIELDS
-from ..core.money import format_gbp
-from ..checks.result import CheckResult, LineResult
-from ..checks.awards import RECONCILIATION, RingfenceCheck
-from ..core.status import RANK, at_or_above
-from ..gate.waivers import load_waivers
+from .check import CheckRequest, run_check
 
 
 @dataclass(frozen=True)

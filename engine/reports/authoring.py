@@ -9,11 +9,10 @@ import datetime as dt
 from typing import Any
 
 from ..authoring.explain import AwardExplanation, ConditionExplanation, LineExplanation
-from ..packs.messages import show
-from ..core.paths import shown_path
-from ..core.money import format_gbp, format_plain
 from ..authoring.packtests import PackTestReport
-
+from ..core.money import format_gbp, format_plain
+from ..core.paths import shown_path
+from ..packs.messages import show
 
 # --- rules test ----------------------------------------------------------------------------
 

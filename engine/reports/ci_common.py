@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..gate.gate import FindingState, Gate, build_gate
+from ..checks.awards import RECONCILIATION, RingfenceCheck, reconciliation_location
+from ..checks.result import CheckResult, Finding, LineResult
 from ..core.money import format_gbp
 from ..core.status import LABELS
-from ..checks.result import CheckResult, Finding, LineResult
-from ..checks.awards import RECONCILIATION, RingfenceCheck, reconciliation_location
+from ..gate.gate import FindingState, Gate, build_gate
 from ..gate.waivers import LoadedWaiver
 
 #: Statuses, and `--fail-on never`, as the CI formats write them.

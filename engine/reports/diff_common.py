@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from ..checks.awards import RECONCILIATION
-from ..pipeline.diff import CheckChange, DiffResult, LineChange, Side
-from ..models.lines import LINE_FIELDS
-from ..core.status import LABELS
 from ..core.money import format_gbp, format_plain
+from ..core.status import LABELS
+from ..models.lines import LINE_FIELDS
+from ..pipeline.diff import CheckChange, DiffResult, LineChange, Side
 from .ci_common import exemption_note
 from .gate_report import waiver_record
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..pipeline.diff import DiffResult, LineChange, Side
-from ..core.money import format_plain
 from ..checks.awards import RingfenceCheck
+from ..core.money import format_plain
+from ..pipeline.diff import DiffResult, LineChange, Side
 from .diff_common import by_kind, value_json, waiver_json, where
 from .gate_report import waiver_record
 

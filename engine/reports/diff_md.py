@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from ..pipeline.diff import CheckChange, DiffResult, LineChange
 from ..core.money import format_gbp
+from ..pipeline.diff import CheckChange, DiffResult, LineChange
 from .diff_common import by_kind, check_name, value_text, waiver_note, where
 from .md_report import esc
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..pipeline.diff import DiffResult, LineChange
-from ..core.money import format_gbp
-from .diff_common import LABEL, by_kind, check_name, status_pair, value_text, waiver_note, where
 from ..core.errors import visible
+from ..core.money import format_gbp
+from ..pipeline.diff import DiffResult, LineChange
+from .diff_common import LABEL, by_kind, check_name, status_pair, value_text, waiver_note, where
 
 SIGN = {"added": "+", "removed": "-", "changed": "~", "affected": "!"}
 

@@ -8,19 +8,28 @@ a large, mostly clean ledger stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 import polars as pl
 
+from ..checks.awards import RECONCILIATION
+from ..checks.message_columns import per_line
+from ..checks.result import CheckResult
+from ..core.money import to_decimal
+from ..models.table import (
+    CROSS_RANK,
+    OVER,
+    PACK_VERSION,
+    ROW,
+    RULE_RANK,
+    SEQ,
+    SOURCE,
+    STATUS,
+    extra_columns,
+)
 from ..pipeline import threads
 from .advice import advice_text
-from ..checks.message_columns import per_line
-from ..core.money import to_decimal
-from ..checks.awards import RECONCILIATION
-from ..checks.result import CheckResult
-from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE, STATUS,
-                            extra_columns)
 
 FINDINGS, ADVICE = "findings", "advice"
 #: After the findings, when the run has cross-line cases: the ids of each line's cases,

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.money import format_gbp, format_plain
 from ..gate.baseline import Accepted
 from ..gate.gate import BaselinedFinding, FindingState, Gate
-from ..core.money import format_gbp, format_plain
 from ..gate.waivers import LoadedWaiver
 from .ci_common import LEVEL_LABEL, exemption_note
 

@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import os
 
-from .advice import advice_text
-from ..gate.gate import flagged_lines
-from ..core.money import format_gbp
 from ..checks.result import CheckResult
-from ..core.status import STATUSES, at_or_above
+from ..core.money import format_gbp
 from ..core.paths import shown_path
-from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, gate_of,
-                        waiver_problems)
+from ..core.status import STATUSES, at_or_above
+from ..gate.gate import flagged_lines
+from .advice import advice_text
+from .ci_common import (
+    LEVEL_LABEL,
+    check_label,
+    check_location,
+    exemption_note,
+    gate_of,
+    waiver_problems,
+)
 from .md_report import esc
 
 COMMAND = {"non_compliant": "error", "at_risk": "warning"}

@@ -9,27 +9,25 @@ section gives the verdict and every applied, expired and stale waiver.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from html import escape
 from itertools import islice
-from typing import Iterator
 
 import orjson
 import polars as pl
 
-from .advice import advice_text
 from ..checks import totals
-from ..core.status import LABELS
-from ..core.errors import visible
-from ..checks.totals import NO_PURPOSE
-from ..core.money import format_gbp
 from ..checks.message_columns import gbp
 from ..checks.result import CheckResult
-from ..core.status import RANK, STATUSES
+from ..checks.totals import NO_PURPOSE
+from ..core.errors import visible
+from ..core.money import format_gbp
+from ..core.status import LABELS, RANK, STATUSES
 from ..models.table import ROW, SOURCE, STATUS
-from .gate_report import active_gate
-from .json_report import findings_joined, literal
+from .advice import advice_text
 from .evidence import evidence_rows
-from .gate_report import finding_note, summary_lines
+from .gate_report import active_gate, finding_note, summary_lines
+from .json_report import findings_joined, literal
 
 COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
 LABEL = LABELS

@@ -12,21 +12,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import orjson
 import polars as pl
 
-from ..core.money import format_plain
 from ..checks.awards import OVER_RULE
 from ..checks.message_columns import over_message, per_line, rule_messages
 from ..checks.result import CheckResult, LineBatch, LineResult
 from ..core.builtin_rules import CROSS_LINE_CLAUSES
+from ..core.money import format_plain
 from ..core.status import STATUSES
-from ..models.table import (CROSS_RANK, OVER, PACK_VERSION, ROW, RULE_RANK, SEQ, SOURCE,
-                            STATUS, extra_columns)
+from ..models.table import (
+    CROSS_RANK,
+    OVER,
+    PACK_VERSION,
+    ROW,
+    RULE_RANK,
+    SEQ,
+    SOURCE,
+    STATUS,
+    extra_columns,
+)
 from ..pipeline import threads
 from .advice import advice_records
 from .gate_report import active_gate, annotate_json, annotate_lines

@@ -16,12 +16,20 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from .advice import advice_text
 from ..checks.result import CheckResult, LineResult
-from ..core.status import at_or_above
 from ..core.paths import shown_path
-from .ci_common import (LEVEL_LABEL, check_label, check_location, exemption_note, finding_line,
-                        gate_of, line_heading, waiver_problems)
+from ..core.status import at_or_above
+from .advice import advice_text
+from .ci_common import (
+    LEVEL_LABEL,
+    check_label,
+    check_location,
+    exemption_note,
+    finding_line,
+    gate_of,
+    line_heading,
+    waiver_problems,
+)
 
 #: Characters XML 1.0 cannot carry at all (control characters from a finance export).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

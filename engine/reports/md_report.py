@@ -7,15 +7,15 @@ import re
 import polars as pl
 
 from ..checks import totals
-from ..core.money import format_gbp
 from ..checks.message_columns import gbp
 from ..checks.result import CheckResult
+from ..core.money import format_gbp
 from ..core.status import LABELS
 from ..models.table import PACK_VERSION, ROW, SOURCE
 from .advice import advice_text
+from .evidence import evidence_rows
 from .gate_report import active_gate, finding_note, summary_lines
 from .json_report import finding_pieces
-from .evidence import evidence_rows
 
 LABEL = {"compliant": LABELS["compliant"], "at_risk": f"⚠️ {LABELS['at_risk']}",
          "non_compliant": f"❌ {LABELS['non_compliant']}", "total": "**total**"}

@@ -24,8 +24,8 @@ import errno
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

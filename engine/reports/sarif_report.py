@@ -24,13 +24,13 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from .advice import advice_records
 from .. import __version__
-from ..core.money import format_plain
 from ..checks.result import CheckResult
 from ..core.builtin_rules import BUILT_IN, REJECTED_ROW
+from ..core.money import format_plain
 from ..core.paths import shown_path
-from .ci_common import (check_label, check_location, exemption_note, gate_of, waiver_problems)
+from .advice import advice_records
+from .ci_common import check_label, check_location, exemption_note, gate_of, waiver_problems
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"non_compliant": "error", "at_risk": "warning"}

@@ -10,14 +10,14 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .advice import advice_text
 from ..checks import totals
-from ..core.status import LABELS
 from ..checks.awards import RECONCILIATION
-from ..core.errors import visible
-from .evidence import reading
-from ..core.money import format_gbp
 from ..checks.result import CheckResult
+from ..core.errors import visible
+from ..core.money import format_gbp
+from ..core.status import LABELS
+from .advice import advice_text
+from .evidence import reading
 from .gate_report import finding_note, summary_lines
 
 STYLE = {"compliant": "green", "at_risk": "yellow", "non_compliant": "bold red"}

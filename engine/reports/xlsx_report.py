@@ -28,7 +28,7 @@ import json
 import os
 import re
 import zipfile
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import polars as pl
 import xlsxwriter

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import FIXTURE_PACKS, REPO
 
 from ringfence.engine.packs.compiled import CompiledPack
 from ringfence.engine.packs.loading import load_packs
-
-from helpers import FIXTURE_PACKS, REPO
 
 PROBLEMS = REPO / "cases" / "problems" / "proposal.yaml"
 THREE = REPO / "cases" / "three-grants-2025-26"

@@ -8,7 +8,6 @@ import json
 
 import pytest
 import yaml
-
 from helpers import SHARED
 
 LEDGERS = SHARED / "data" / "ledgers"

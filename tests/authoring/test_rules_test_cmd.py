@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from ringfence.engine.packs.loading import bundled_rules
-from ringfence.engine.authoring.packtests import run_rules_tests
-
 from helpers import FIXTURE_PACKS
+
+from ringfence.engine.authoring.packtests import run_rules_tests
+from ringfence.engine.packs.loading import bundled_rules
 
 CFG = "children-families-2025-26"
 

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from helpers import FIXTURE_PACKS, REPO
 
-from ringfence.engine.packs.loading import bundled_rules
 from ringfence.engine.authoring.schemas import FORMATS, schema_text
 from ringfence.engine.core.yamlio import load_file
-
-from helpers import FIXTURE_PACKS, REPO
+from ringfence.engine.packs.loading import bundled_rules
 
 SCHEMA_DIR = REPO / "schema"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)

@@ -6,7 +6,6 @@ import json
 
 import pytest
 import yaml
-
 from helpers import REPO
 
 CASES = REPO / "cases"

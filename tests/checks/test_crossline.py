@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from helpers import TEST_CASES
 import yaml
-from hypothesis import given, settings, strategies as st
+from helpers import TEST_CASES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ringfence.engine.checks.crossline import cross_line_findings
 from ringfence.engine.models.awards import CrossLineChecks

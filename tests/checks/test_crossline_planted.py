@@ -21,7 +21,6 @@ import json
 import random
 
 import pytest
-
 from helpers import REPO, SHARED
 
 LEDGERS = SHARED / "data" / "ledgers"

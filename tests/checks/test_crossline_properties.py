@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import polars as pl
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ringfence.engine.checks.crossline import cross_line_checks
 from ringfence.engine.models.awards import CrossLineChecks

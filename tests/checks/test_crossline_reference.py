@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import polars as pl
-from hypothesis import event, given, settings, strategies as st
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from ringfence.engine.checks.crossline import DUPLICATE, SPLIT, cross_line_checks
 from ringfence.engine.models.awards import CrossLineChecks

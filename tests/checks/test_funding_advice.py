@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-
 from helpers import REPO
 
 PROBLEMS = REPO / "cases" / "problems" / "proposal.yaml"

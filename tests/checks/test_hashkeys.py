@@ -4,7 +4,8 @@ equality, whether the hashes are the values' own or forced to collide."""
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ringfence.engine.checks.hashkeys import repeated, value_codes
 

@@ -8,17 +8,17 @@ import random
 import polars as pl
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from helpers import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from linegen import TEXTS
 
-from ringfence.engine.pipeline.check import CheckRequest, run_check
-from ringfence.engine.models.table import RULES
-from ringfence.engine.packs.loading import bundled_rules
 from ringfence.engine.checks.message_columns import gbp
 from ringfence.engine.core.money import format_gbp
+from ringfence.engine.models.table import RULES
+from ringfence.engine.packs.loading import bundled_rules
+from ringfence.engine.pipeline.check import CheckRequest, run_check
 from ringfence.engine.reports.flat import findings_column
-
-from helpers import REPO
-from linegen import TEXTS
 
 
 def _compare(result):

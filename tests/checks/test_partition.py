@@ -7,12 +7,14 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from ringfence.engine.packs.conditions import Test as Leaf, word_pattern
-from ringfence.engine.packs.facts import words
-from ringfence.engine.models.conditions import check_pattern
 from ringfence.engine.checks.partition import column_words, representatives
+from ringfence.engine.models.conditions import check_pattern
+from ringfence.engine.packs.conditions import Test as Leaf
+from ringfence.engine.packs.conditions import word_pattern
+from ringfence.engine.packs.facts import words
 
 TESTS = [Leaf("amount", "gt", 100), Leaf("description", "matches", "nothing here matches"),
          Leaf("description", "matches", "hire")]

@@ -16,9 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from helpers import FIXTURE_PACKS, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ringfence.engine.core.money import format_plain
 
 PURPOSES = ["a", "b", "c", None, "zzz"]

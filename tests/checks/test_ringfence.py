@@ -6,8 +6,7 @@ import json
 
 import pytest
 import yaml
-
-from helpers import TEST_CASES, FIXTURE_PACKS, REPO
+from helpers import FIXTURE_PACKS, REPO, TEST_CASES
 
 CASE_DIR = TEST_CASES / "ringfence"
 CASES = [case for file in sorted(CASE_DIR.glob("*.yaml"))

@@ -10,7 +10,6 @@ import sys
 from decimal import Decimal
 
 import pytest
-
 from helpers import REPO, run_cli
 
 

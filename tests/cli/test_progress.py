@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from helpers import REPO
+
 from ringfence.engine.pipeline.check import STAGES_AFTER_READING, CheckRequest, run_check
 
 LEDGER = ["cases/rotherham-2025-26/ledger-2025-26.csv", "--map", "cases/maps/rotherham-ledger.yaml",

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-
-from helpers import TEST_CASES
 import yaml
-from hypothesis import given, strategies as st
+from helpers import TEST_CASES
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ringfence.engine.core.dates import DateError, parse_date
 from ringfence.engine.core.money import MoneyError, format_gbp, format_plain, parse_pence

@@ -11,7 +11,6 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from helpers import REPO
 
 MIXED = (REPO / "tests" / "fixtures" / "ci" / "mixed.yaml").read_text()

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from helpers import REPO
 from gitrepo import GitRepo
+from helpers import REPO
 
 BUDGET = (REPO / "tests" / "fixtures" / "ci" / "budget.yaml").read_text()
 DIFF = ("diff", "HEAD~1:budget.yaml", "budget.yaml")

@@ -11,9 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from waiverkit import TODAY, repo_adding_a_capital_line, waiver, write_waivers
-
 
 
 def check_json(cli, *args):

@@ -10,7 +10,6 @@ import os
 import subprocess
 
 import pytest
-
 from helpers import REPO
 
 from ringfence.engine.core.exit_codes import ExitCode

@@ -7,8 +7,7 @@ import sys
 
 import pytest
 import yaml
-
-from helpers import TEST_CASES, FIXTURE_PACKS, REPO
+from helpers import FIXTURE_PACKS, REPO, TEST_CASES
 
 CASES = yaml.safe_load((TEST_CASES / "bad_input.yaml").read_text())
 

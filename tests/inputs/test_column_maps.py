@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import REPO
-from ringfence.engine.models.column_map import ColumnMap
+
 from ringfence.engine.core.validation import validate
 from ringfence.engine.core.yamlio import load_file
+from ringfence.engine.models.column_map import ColumnMap
 
 AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
 LEDGER = ("Ref,Posted,Net Amount,Expense Area,Cost Centre,Narrative\n"

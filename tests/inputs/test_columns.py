@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ringfence.engine.core.dates import DateError, parse_date
-from ringfence.engine.inputs import columns
 from ringfence.engine.core.money import MoneyError, parse_pence
+from ringfence.engine.inputs import columns
 
 MONEY_ALPHABET = "0123456789,.£()+- \u00a0x"
 money_text = st.one_of(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ringfence.engine.inputs import read_input
 from ringfence.engine.models.column_map import ColumnMap

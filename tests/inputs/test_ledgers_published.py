@@ -13,7 +13,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from helpers import REPO, SHARED
 
 LEDGERS = SHARED / "data" / "ledgers"

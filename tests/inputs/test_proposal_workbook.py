@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from helpers import REPO, workbook_of
 
 CASES = REPO / "cases"

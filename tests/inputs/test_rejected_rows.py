@@ -11,11 +11,12 @@ import io
 import json
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ringfence.engine.pipeline.check import CheckRequest, run_check
 from ringfence.engine.core.dates import DateError, parse_date
 from ringfence.engine.core.money import BLANKS, MoneyError, format_plain, parse_pence
+from ringfence.engine.pipeline.check import CheckRequest, run_check
 from ringfence.engine.reports.json_report import report
 
 AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 100000000}]\n"

@@ -11,15 +11,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 import yaml
+from linegen import generate_lines
 
 from ringfence.engine.checks.classify import classify
-from ringfence.engine.models.table import RULES
+from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, RULES, concat
 from ringfence.engine.packs.compiled import SHARD_RULES, CompiledPack
 from ringfence.engine.packs.loading import bundled_rules, load_pack
 from ringfence.engine.packs.reference import matching_rules
-from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, concat
-
-from linegen import generate_lines
 
 WORDS = ["consultancy", "training", "session", "licence", "salary", "venue"]
 

@@ -17,18 +17,16 @@ import shutil
 
 import polars as pl
 import pytest
-
-from ringfence.engine.checks.classify import classify
-from ringfence.engine.models.table import PACK_VERSION, RULES
-from ringfence.engine.packs.compiled import CompiledPack
-from ringfence.engine.core.errors import InputError
-from ringfence.engine.authoring.lint import lint_rules
-from ringfence.engine.packs.loading import bundled_rules, load_pack, load_packs
-from ringfence.engine.packs.reference import matching_rules
-from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, concat
-
 from helpers import FIXTURE_PACKS
 from linegen import generate_lines
+
+from ringfence.engine.authoring.lint import lint_rules
+from ringfence.engine.checks.classify import classify
+from ringfence.engine.core.errors import InputError
+from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, PACK_VERSION, RULES, concat
+from ringfence.engine.packs.compiled import CompiledPack
+from ringfence.engine.packs.loading import bundled_rules, load_pack, load_packs
+from ringfence.engine.packs.reference import matching_rules
 
 AMENDED = FIXTURE_PACKS / "amended"
 

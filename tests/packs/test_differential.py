@@ -13,19 +13,17 @@ import random
 
 import polars as pl
 import pytest
-
-from ringfence.engine.pipeline.check import CheckRequest, run_check
-from ringfence.engine.checks.classify import classify
-from ringfence.engine.models.table import RULES
-from ringfence.engine.packs.compiled import CompiledPack
-from ringfence.engine.core.dates import parse_date
-from ringfence.engine.core.money import format_gbp, format_plain, parse_pence
-from ringfence.engine.packs.loading import bundled_rules, load_pack, pack_files
-from ringfence.engine.packs.reference import matching_rules
-from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, concat
-
 from helpers import FIXTURE_PACKS
 from linegen import generate_lines
+
+from ringfence.engine.checks.classify import classify
+from ringfence.engine.core.dates import parse_date
+from ringfence.engine.core.money import format_gbp, format_plain, parse_pence
+from ringfence.engine.models.table import CANONICAL_SCHEMA, META_SCHEMA, RULES, concat
+from ringfence.engine.packs.compiled import CompiledPack
+from ringfence.engine.packs.loading import bundled_rules, load_pack, pack_files
+from ringfence.engine.packs.reference import matching_rules
+from ringfence.engine.pipeline.check import CheckRequest, run_check
 
 LINES_PER_PACK = 20_000
 PACK_FILES = pack_files(bundled_rules()) + pack_files(FIXTURE_PACKS)

@@ -12,17 +12,15 @@ import json
 import random
 
 import pytest
+from helpers import FIXTURE_PACKS
+from linegen import generate_lines
 
-from ringfence.engine.packs import facts
+from ringfence.engine.packs import conditions, facts
 from ringfence.engine.packs.compiled import CompiledPack
-from ringfence.engine.packs import conditions
 from ringfence.engine.packs.durable_runner import RulesetRunner
 from ringfence.engine.packs.facts import MAX_FACT_JSON, json_size, words
 from ringfence.engine.packs.loading import bundled_rules, load_pack, pack_files
 from ringfence.engine.packs.reference import matching_rules
-
-from helpers import FIXTURE_PACKS
-from linegen import generate_lines
 
 PACK_FILES = pack_files(bundled_rules()) + pack_files(FIXTURE_PACKS)
 #: Words no pattern of our packs looks for: the page a planted phrase hides in.

@@ -12,12 +12,12 @@ import typing
 import yaml
 from helpers import FIXTURE_PACKS
 
+from ringfence.engine.checks.partition import test_expression as column_test
 from ringfence.engine.models.conditions import OPERATORS as WRITTEN
 from ringfence.engine.models.conditions import Leaf, Op
 from ringfence.engine.packs.conditions import Test as Leaftest
 from ringfence.engine.packs.durable_compiler import compile_node
 from ringfence.engine.packs.operators import MISSING, OPERATORS
-from ringfence.engine.checks.partition import test_expression as column_test
 
 
 def test_the_table_covers_exactly_the_operators_packs_may_write():

@@ -8,12 +8,11 @@ matching and not matching by some case.
 from __future__ import annotations
 
 import pytest
+from helpers import FIXTURE_PACKS
 
+from ringfence.engine.authoring.packtests import load_cases, run_case, run_pack_tests
 from ringfence.engine.packs.compiled import CompiledPack
 from ringfence.engine.packs.loading import bundled_rules, load_pack, pack_files
-from ringfence.engine.authoring.packtests import load_cases, run_case, run_pack_tests
-
-from helpers import FIXTURE_PACKS
 
 PACKS = {file.parent.name: file for file in pack_files(bundled_rules()) + pack_files(FIXTURE_PACKS)}
 _compiled: dict[str, CompiledPack] = {}

@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
-
 from helpers import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "ci"

@@ -15,9 +15,8 @@ import sys
 from html.parser import HTMLParser
 
 import pytest
-
-from helpers import REPO
 from browser import CHROMIUM, rendered, rows
+from helpers import REPO
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")
 

@@ -7,7 +7,6 @@ import csv
 import os
 
 import pytest
-
 from helpers import REPO
 
 from ringfence.engine.reports.replacing import replacing

@@ -18,9 +18,9 @@ import json
 import random
 
 import pytest
-
 from helpers import REPO
 from linegen import TEXTS
+
 from ringfence.engine.checks import result as result_module
 from ringfence.engine.gate.gate import load_gate
 from ringfence.engine.pipeline.check import CheckRequest, run_check

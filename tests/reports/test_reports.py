@@ -9,7 +9,6 @@ import sys
 
 import pytest
 import yaml
-
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "golden"))

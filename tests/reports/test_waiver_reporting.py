@@ -12,9 +12,7 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
-
 from helpers import REPO
-
 from waiverkit import TODAY, repo_adding_a_capital_line, waiver, write_waivers
 
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"

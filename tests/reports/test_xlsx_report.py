@@ -14,10 +14,10 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-from openpyxl import load_workbook
-
 from helpers import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 PROBLEMS = REPO / "cases" / "problems" / "proposal.yaml"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -10,9 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
-from helpers import REPO
-from helpers import workbook_of
+from helpers import REPO, workbook_of
 from webserver import running_server
 
 CASES = REPO / "cases"

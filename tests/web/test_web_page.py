@@ -9,9 +9,7 @@ import shutil
 import time
 
 import pytest
-
-from helpers import REPO
-from helpers import workbook_of
+from helpers import REPO, workbook_of
 from webserver import running_server
 
 CHROMIUM = shutil.which("chromium")
