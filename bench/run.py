@@ -339,6 +339,7 @@ def split_ledger(path: Path, parts: int) -> list[Path]:
 
 def main() -> None:
     global REPEAT
+    OUT.mkdir(parents=True, exist_ok=True)  # every section writes its reports here
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000,5000000")
     parser.add_argument("--rules", default="15,100,1000")

@@ -90,6 +90,18 @@ _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v\b[^>]*>[^<]")
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names, in order, read from its workbook.xml alone (opening the
+    workbook would measure every sheet: seconds for a ledger of 100,000 rows); none when
+    it is no readable workbook."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    except (KeyError, OSError, ElementTree.ParseError, zipfile.BadZipFile):
+        return []
+    return [sheet.get("name") or "" for sheet in workbook.findall("m:sheets/m:sheet", _NS)]
+
+
 def _first_sheet_xml(book: zipfile.ZipFile) -> bytes:
     workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
     first = workbook.find("m:sheets/m:sheet", _NS)

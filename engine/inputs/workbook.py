@@ -22,7 +22,7 @@ from ..models.awards import Proposal
 from ..models.lines import LINE_FIELDS
 from ..models.table import from_lines
 from . import InputFile
-from .excel_reader import number_text
+from .excel_reader import number_text, sheet_names
 
 AWARDS_SHEET, LINES_SHEET = "Awards", "Lines"
 AWARD_COLUMNS = ("council", "grant", "amount")
@@ -46,16 +46,9 @@ def cell_text(value: Any) -> str | None:
 
 def is_proposal_workbook(path: Path) -> bool:
     """An .xlsx with both an `Awards` and a `Lines` sheet; any other .xlsx is a ledger."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True)
-    except Exception:  # not a workbook at all: the ledger reader says so, in its words
-        return False
-    try:
-        return all(_sheet_named(book, name) for name in (AWARDS_SHEET, LINES_SHEET))
-    finally:
-        book.close()
+    # (Not a workbook at all: no sheets, and the ledger reader says so, in its words.)
+    titles = [name.strip().lower() for name in sheet_names(path)]
+    return all(name.lower() in titles for name in (AWARDS_SHEET, LINES_SHEET))
 
 
 def _sheet_named(book, name: str) -> str | None:
