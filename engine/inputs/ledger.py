@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..core.errors import InputError
+from ..core.errors import Diagnostic, InputError
 from ..core.suggest import near_miss
 from ..models.column_map import ColumnMap
 from ..models.lines import LINE_FIELDS
@@ -52,10 +52,22 @@ class RejectedRow:
     #: the physical line of the file the row starts on, where it differs from the row
     line: int | None = None
 
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Each reason as a Diagnostic at this row: a reason is written 'field: message'
+        (the JSON report's `reasons` keeps that text, as the contract has it)."""
+        out = []
+        for reason in self.reasons:
+            field, said, message = reason.partition(": ")
+            out.append(Diagnostic(message, self.source, self.row, field=field) if said
+                       else Diagnostic(reason, self.source, self.row))
+        return tuple(out)
+
     def explain(self) -> str:
         """Why the row is rejected, and what it holds."""
         values = ", ".join(f"{k}={v!r}" for k, v in self.raw.items() if v not in (None, ""))
-        return f"{'; '.join(self.reasons)} (row: {values})"
+        why = "; ".join(f"{d.field}: {d.text}" if d.field else d.text for d in self.diagnostics)
+        return f"{why} (row: {values})"
 
     def describe(self) -> str:
         return f"{self.source}:{self.row}: {self.explain()}"

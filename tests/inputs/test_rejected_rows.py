@@ -159,3 +159,14 @@ def test_skip_bad_rows_checks_the_rest_and_the_report_lists_the_rejected(tmp_pat
                                          "amount": "£1", "description": "2x"}
     assert got["rejected"][2]["reasons"] == ["line_id: duplicate 'G1' (first at row 2)"]
 
+
+
+def test_each_reason_a_row_is_rejected_for_is_a_diagnostic_at_its_file_row_and_field(tmp_path):
+    from ringfence.engine.inputs import read_input
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("line_id,date,amount\nA1,2025-13-01,12x\n")
+    [row] = read_input(ledger).rejected
+    assert [(d.source, d.line, d.field) for d in row.diagnostics] == [
+        (str(ledger), 2, "amount"), (str(ledger), 2, "date")]
+    assert row.explain().startswith("; ".join(row.reasons))
