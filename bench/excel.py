@@ -7,21 +7,18 @@ write-only mode (constant memory), with amounts as numbers and dates as dates, a
 finance system's Excel export has them. Each command runs in its own process, the
 two taking turns (bench/run.py's timed()); the figures are medians, to be read as a
 ratio. For comparison, openpyxl alone only reading the workbook's cells (as the
-reader did before python-calamine) is timed too.
+reader did before fastexcel) is timed too.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # noqa: E402  (bench/run.py: ledger(), timed(), check_command())
+import run  # noqa: E402  (bench/run.py: ledger(), xlsx_ledger(), timed(), check_command())
 
 OPENPYXL_READ = """
 import sys
@@ -29,29 +26,6 @@ from openpyxl import load_workbook
 book = load_workbook(sys.argv[1], read_only=True, data_only=True)
 sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
 """
-
-
-def workbook(ledger: Path) -> Path:
-    from openpyxl import Workbook
-
-    path = ledger.with_suffix(".xlsx")
-    if path.exists():
-        return path
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    with ledger.open(newline="", encoding="utf-8") as stream:
-        rows = csv.reader(stream)
-        header = next(rows)
-        sheet.append(header)
-        amount, day = header.index("amount"), header.index("date")
-        for row in rows:
-            cells: list = list(row)
-            cells[amount] = float(Decimal(row[amount]))
-            if row[day]:
-                cells[day] = dt.datetime.strptime(row[day], "%Y-%m-%d")
-            sheet.append(cells)
-    book.save(path)
-    return path
 
 
 def main() -> None:
@@ -62,7 +36,7 @@ def main() -> None:
     run.REPEAT = args.repeat
     ledger = run.ledger(args.size)
     awards = ledger.with_suffix(".awards.yaml")
-    book = workbook(ledger)
+    book = run.xlsx_ledger(ledger)
     csv_in, xlsx_in, openpyxl_only = run.timed(
         run.check_command(ledger, awards), run.check_command(book, awards),
         run.python_snippet(OPENPYXL_READ) + [str(book)])
