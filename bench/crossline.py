@@ -15,7 +15,7 @@ planted duplicate payments (a payment repeated 0-5 days later) and 10 planted
 split purchases (2-3 invoices to one supplier, within three days, each just
 below a threshold), and the table says how many of them are at risk by the
 right check and what share of lines is flagged in cases with no plant.
-tests/test_crossline_planted.py plants the same way.
+tests/checks/test_crossline_planted.py plants the same way.
 """
 
 from __future__ import annotations

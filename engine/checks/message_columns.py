@@ -2,7 +2,7 @@
 
 The same templates as messages.render, turned into polars expressions, so a
 million-line CSV report does not render its messages one line at a time.
-tests/test_message_columns.py checks that both give the same text.
+tests/checks/test_message_columns.py checks that both give the same text.
 """
 
 from __future__ import annotations

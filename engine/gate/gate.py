@@ -2,9 +2,9 @@
 
 A finding counts when its status is at or above the level and nothing
 exempts it. Two things exempt a finding:
-- an active waiver naming it (engine/waivers.py); a waiver whose expiry day
+- an active waiver naming it (gate/waivers.py); a waiver whose expiry day
   has passed exempts nothing, and the reports say it expired;
-- a baseline that accepted it (engine/baseline.py), as long as it is no
+- a baseline that accepted it (gate/baseline.py), as long as it is no
   worse than accepted.
 A line counts at the worst status of its counted findings; a ringfence check
 counts at its status unless exempt. `check`'s exit code, the JUnit failures,

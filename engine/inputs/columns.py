@@ -1,7 +1,7 @@
 """Whole-column parsing of ledger text into the line table's types.
 
 Each parser accepts and rejects exactly what the scalar parsers in money.py
-and dates.py do (they share one grammar; tests/test_columns.py checks the
+and dates.py do (they share one grammar; tests/inputs/test_columns.py checks the
 two against each other on generated text), and returns the parsed column
 plus an error column: null where the cell is fine or blank, else why not.
 """
@@ -102,7 +102,7 @@ def boolean(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 # own exact decimal and date parsers); only cells it leaves unread (and not
 # blank) go through the full grammar above, and their values are put back in
 # place. Each fast path reads a subset of what the full grammar reads, to the
-# same value (tests/test_columns.py).
+# same value (tests/inputs/test_columns.py).
 _PLAIN_MONEY = r"^-?£?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,2})?$"
 _BARE_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
 _PLAIN_ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"

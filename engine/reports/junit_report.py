@@ -1,6 +1,6 @@
 """JUnit XML (`--format junit`): one test case per line and per ringfence check.
 
-A case fails when it counts at or above `--fail-on` (engine/gate.py): its
+A case fails when it counts at or above `--fail-on` (engine/gate/gate.py): its
 `<failure>` names the findings that count. Everything else passes, and any
 finding it has is still written in its `<system-out>`, each marked with why
 it does not fail the case: below `--fail-on` (an at-risk line under the

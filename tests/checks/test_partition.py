@@ -1,4 +1,4 @@
-"""Grouping lines no condition can tell apart (engine/partition.py), on tables as the
+"""Grouping lines no condition can tell apart (engine/checks/partition.py), on tables as the
 engine builds them: several files' lines concatenated, in several chunks."""
 
 from __future__ import annotations
