@@ -120,7 +120,7 @@ class CheckResult:
     #: Where each award is written, for reports that point at it:
     #: grant -> (file, {"grant": line, "plan.<purpose>": line})
     award_lines: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
-    #: What counts toward --fail-on (engine/gate.Gate), once the caller has decided it
+    #: What counts toward --fail-on (gate/gate.Gate), decided by run_check
     gate: Any = None
     #: Cross-line cases, ranked, one row each: id, kind, strength, status, amount, reason,
     #: _seq (list: its lines) (see crossline_cases.py)
