@@ -23,7 +23,7 @@ from ..models.table import OVER, RUNNING
 from ..packs.compiled import CompiledPack
 
 OVER_RULE = OVER_AWARD.id
-#: The check of an input against its own stated total (pipeline/check.reconciliation):
+#: The check of an input against its own stated total (checks/reconciliation.py):
 #: its `grant` is the input's path, `allocated` the stated total, `spent` the rows' sum.
 RECONCILIATION = "reconciliation"
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import hashlib
 
+import polars as pl
+
 from .. import __version__
+from ..core.money import format_plain
 from ..core.paths import shown_path
+from ..inputs import InputFile
 from ..models.awards import CrossLineChecks
+from ..models.table import SOURCE
 from ..packs.compiled import CompiledPack
 
 
@@ -57,3 +62,23 @@ def _versions(pack: CompiledPack) -> dict:
         return {}
     return {"versions": [{"version": v.label, "in_force_from": v.in_force_from.isoformat()
                           if v.in_force_from else None, "note": v.note} for v in versions]}
+
+
+def input_facts(files: list[InputFile], table: pl.DataFrame,
+                 out_of_scope: pl.DataFrame | None) -> list[dict]:
+    """Per input, what the reading made of it: rows in, lines out (in scope or not), the
+    rows skipped, and its own stated total against what its rows add up to."""
+    lines = pl.concat([table.select(SOURCE, "amount")] + (
+        [out_of_scope.select(SOURCE, "amount")] if out_of_scope is not None else []))
+    by_source = {source: (count, amount) for source, count, amount in lines.group_by(
+        SOURCE).agg(pl.len(), pl.col("amount").sum()).iter_rows()}
+    facts = []
+    for f in files:
+        count, amount = by_source.get(f.path, (0, 0))
+        last = f.totals[-1] if f.totals else None
+        facts.append({
+            "rows": f.rows if f.rows is not None else f.table.height + len(f.rejected),
+            "lines": count, "amount": format_plain(int(amount or 0)), "skipped": f.skipped,
+            "stated_total": format_plain(last.stated) if last else None,
+            "reconciles": all(t.reconciles for t in f.totals) if last else None})
+    return facts

@@ -10,16 +10,15 @@ from pathlib import Path
 import polars as pl
 
 from ..checks.advice import funding_advice
-from ..checks.awards import RECONCILIATION, RingfenceCheck, award_checks, award_limits
+from ..checks.awards import award_checks, award_limits
 from ..checks.classify import classify
 from ..checks.crossline import cross_line_checks
-from ..checks.evidence import evidence, evidence_files, sha256_of
+from ..checks.evidence import evidence, evidence_files, input_facts, sha256_of
 from ..checks.message_columns import own_findings
+from ..checks.reconciliation import reconciliation, shown_total
 from ..checks.result import CheckResult, final_status
-from ..core import builtin_rules
 from ..core.errors import InputError
 from ..core.money import MAX_TOTAL_PENCE, format_gbp, format_plain
-from ..core.paths import shown_path
 from ..core.suggest import hint
 from ..core.validation import validate
 from ..core.yamlio import load_file
@@ -116,13 +115,13 @@ def run_check(request: CheckRequest) -> CheckResult:
     advice = funding_advice(table, {pid: _compiled(loaded) for pid, loaded in packs.items()},
                             ringfences)
     found = evidence(request, compiled, {p: d.result() for p, d in digests.items()},
-                     checks, _input_facts(files, table, out_of_scope))
+                     checks, input_facts(files, table, out_of_scope))
     background.shutdown()
     result = CheckResult(table, compiled, ringfences, council, evidence=found,
                          rejected=rejected, cross=cross, cases=crossline.cases, checks=checks,
                          own_text=own_text, advice=advice,
                          out_of_scope=out_of_scope, reconciled={
-                             check.grant: (f.path, _shown_total(f).row)
+                             check.grant: (f.path, shown_total(f).row)
                              for f in files if (check := stated.get(f.path)) is not None},
                          award_lines={g: (a.source, a.where) for g, a in awards.items()})
     result.gate = load_gate(result, request.fail_on, request.today, request.waivers,
@@ -140,55 +139,6 @@ def _out_of_scope(table: pl.DataFrame, column_map: ColumnMap | None
         return table, None
     outside = pl.col("grant").is_null()
     return table.filter(~outside), table.filter(outside)
-
-
-def _input_facts(files: list[InputFile], table: pl.DataFrame,
-                 out_of_scope: pl.DataFrame | None) -> list[dict]:
-    """Per input, what the reading made of it: rows in, lines out (in scope or not), the
-    rows skipped, and its own stated total against what its rows add up to."""
-    lines = pl.concat([table.select(SOURCE, "amount")] + (
-        [out_of_scope.select(SOURCE, "amount")] if out_of_scope is not None else []))
-    by_source = {source: (count, amount) for source, count, amount in lines.group_by(
-        SOURCE).agg(pl.len(), pl.col("amount").sum()).iter_rows()}
-    facts = []
-    for f in files:
-        count, amount = by_source.get(f.path, (0, 0))
-        last = f.totals[-1] if f.totals else None
-        facts.append({
-            "rows": f.rows if f.rows is not None else f.table.height + len(f.rejected),
-            "lines": count, "amount": format_plain(int(amount or 0)), "skipped": f.skipped,
-            "stated_total": format_plain(last.stated) if last else None,
-            "reconciles": all(t.reconciles for t in f.totals) if last else None})
-    return facts
-
-
-def reconciliation(f: InputFile) -> RingfenceCheck | None:
-    """The file's own stated totals against its rows: a finding on the input, so that a
-    mismatch is in every report and fails the run like any non-compliant spend."""
-    if not f.totals:
-        return None
-    wrong = [t for t in f.totals if not t.reconciles]
-    shown = _shown_total(f)
-    where = shown_path(f.path)
-    if wrong:
-        message = "; ".join(
-            f"row {t.row} states a total of {format_gbp(t.stated)}, but the rows above it add "
-            f"up to {format_gbp(t.computed)} ({format_gbp(abs(t.stated - t.computed))} apart)"
-            for t in wrong)
-        status = "non_compliant"
-    else:
-        subtotals = len(f.totals) - 1
-        message = (f"the rows add up to the stated total of {format_gbp(shown.stated)} at row "
-                   f"{shown.row}" + (f", and to each of {subtotals} totals above it"
-                                     if subtotals else ""))
-        status = "compliant"
-    return RingfenceCheck(RECONCILIATION, where, None, shown.stated, shown.computed, status,
-                          builtin_rules.RECONCILIATION.clause_for(), message)
-
-
-def _shown_total(f: InputFile):
-    """The total a reconciliation check shows: the first that is wrong, else the last."""
-    return next((t for t in f.totals if not t.reconciles), f.totals[-1])
 
 
 def _read_inputs(request: CheckRequest, column_map: ColumnMap | None, step,
