@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..models.lines import LINE_FIELDS
-from ..models.table import SEQ
+from ..models.table import OVER, RULE_RANK, RULES, SEQ
 from ..packs.compiled import CompiledPack
-from .awards import OVER, RingfenceCheck
-from .classify import RULE_RANK, RULES, classify
+from .awards import RingfenceCheck
+from .classify import classify
 
 
 @dataclass(frozen=True)

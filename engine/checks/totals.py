@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..core.status import STATUSES
-from .awards import OVER
+from ..models.table import OVER
 from .result import CheckResult, line_rank
 
 NO_PURPOSE = "(none)"  # purpose codes are never in brackets

@@ -38,6 +38,7 @@ from ..checks.advice import advised_totals
 from ..checks.result import CheckResult, LineResult
 from ..core.errors import InputError
 from ..core.money import to_decimal
+from ..models.table import STATUS
 from ..pipeline import threads
 from .ci_common import LEVEL_LABEL
 from .evidence import evidence_rows
@@ -295,8 +296,6 @@ def _clean(column: pl.Expr) -> pl.Expr:
 def _findings_frame(result: CheckResult) -> pl.DataFrame:
     """One row per finding of the lines that have any (a line's findings are rendered only
     for those lines: most of a large ledger has none)."""
-    from ..checks.result import STATUS
-
     flagged = result.table.filter(pl.col(STATUS) != "compliant")
     if flagged.height:
         subset = CheckResult(flagged, result.packs, result.ringfences, result.council,
