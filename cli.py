@@ -500,16 +500,33 @@ def _run_main() -> None:
     os._exit(code)
 
 
+def _die_with_parent(parent: int) -> None:
+    """The child stops when its parent is killed: SIGKILL (a cancelled CI job, `kill -9`)
+    cannot be passed on, and an orphaned check would go on and write its report."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took hold
+        os._exit(128 + signal.SIGKILL)
+
+
 def _watched(work) -> None:
     """Runs `work` in a forked child and exits as it did. Running out of memory inside
     polars' Rust code aborts the process (SIGABRT, after Rust's own one-line message),
     and the kernel's out-of-memory killer sends SIGKILL: neither can be caught where it
     happens, so this small parent reports them with their own exit code."""
+    parent = os.getpid()
     try:
         child = os.fork() if hasattr(os, "fork") else None
     except OSError:
         child = None
     if not child:
+        if child == 0:
+            _die_with_parent(parent)
         work()  # the child (or, where there is no fork, the process itself)
         return
     # Ctrl-C reaches the child from the terminal; a signal sent to this process only

@@ -219,6 +219,34 @@ def test_the_watched_child_exit_code_and_signals_pass_through(tmp_path):
     assert process.wait(timeout=20) == 128 + 15
 
 
+def sys_platform_linux() -> bool:
+    import sys
+
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+@pytest.mark.skipif(not sys_platform_linux(), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_watched_child_stops_when_its_parent_is_killed(tmp_path):
+    """`kill -9` of ringfence (a cancelled CI job) cannot be passed on to the child: the
+    child must stop too, not go on and write its report over the earlier one."""
+    import sys
+    import time
+
+    started, finished = tmp_path / "started", tmp_path / "finished"
+    code = ("import time; from ringfence.cli import _watched; "
+            f"_watched(lambda: (open({str(started)!r}, 'w').close(), time.sleep(3), "
+            f"open({str(finished)!r}, 'w').close()))")
+    process = subprocess.Popen([sys.executable, "-c", code])
+    for _ in range(600):  # until the child runs (slow to start on a loaded machine)
+        if started.exists():
+            break
+        time.sleep(0.1)
+    process.kill()
+    process.wait(timeout=20)
+    time.sleep(5)  # past the moment an orphaned child would have finished
+    assert not finished.exists()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_a_run_killed_while_writing_leaves_the_earlier_report(tmp_path, fmt):
     """SIGKILL half-way through writing the report: nothing can clean up, and the earlier
