@@ -51,7 +51,10 @@ def funding_advice(table: pl.DataFrame, packs: dict[str, CompiledPack],
         return {}
     refused = refused.select(SEQ, *(name for name in LINE_FIELDS if name in refused.columns))
     left = {c.grant: max(c.allocated - c.spent, 0) for c in ringfences if c.check == "award"}
-    found: dict[int, list[Advice]] = {seq: [] for seq in refused[SEQ]}
+    # Lines share a handful of answers: each distinct answer is one Advice, numbered in
+    # `answers`, and a line's advice is the tuple of its answers' numbers (grant order).
+    answers: list[Advice] = []
+    numbered: list[pl.DataFrame] = []
     for grant in sorted(packs):
         pack = packs[grant]
         codes = list(pack.loaded.purposes)
@@ -68,14 +71,30 @@ def funding_advice(table: pl.DataFrame, packs: dict[str, CompiledPack],
             continue
         decided = classify(tried, {grant: pack})
         taken = (decided.filter(pl.col(RULES).list.len() == 0)
-                 .group_by(SEQ, maintain_order=True).agg(pl.col("purpose")))
-        own = dict(zip(others[SEQ], others["purpose"]))
-        for seq, purposes in taken.iter_rows():
-            found[seq].append(Advice(grant, pack.pack.determination, pack.pack.title,
-                                     tuple(purposes),
-                                     own[seq] not in codes and len(purposes) == len(codes),
-                                     grant in left, left.get(grant)))
-    return {seq: tuple(advice) for seq, advice in found.items()}
+                 .group_by(SEQ, maintain_order=True).agg(pl.col("purpose"))
+                 .join(others.select(SEQ, known.alias("own")), on=SEQ, how="left")
+                 .with_columns((~pl.col("own") & (pl.col("purpose").list.len() == len(codes)))
+                               .alias("any")))
+        # (polars joins on text, not lists: the purposes are keyed by their codes joined)
+        taken = taken.with_columns(pl.col("purpose").list.join(",").alias("key"))
+        kinds = taken.select("purpose", "any", "key").unique(["key", "any"], maintain_order=True)
+        first = len(answers)
+        answers += [Advice(grant, pack.pack.determination, pack.pack.title, tuple(purposes),
+                           any_purpose, grant in left, left.get(grant))
+                    for purposes, any_purpose, _ in kinds.iter_rows()]
+        numbered.append(taken.join(
+            kinds.drop("purpose").with_row_index("answer", offset=first), on=["key", "any"],
+            how="left").select(SEQ, pl.col("answer").cast(pl.Int64)))
+    none: tuple[Advice, ...] = ()
+    found = dict.fromkeys(refused[SEQ].to_list(), none)
+    if numbered:
+        lines = (pl.concat(numbered).group_by(SEQ, maintain_order=True)
+                 .agg(pl.col("answer")))
+        combos = lines.select(pl.col("answer").unique(maintain_order=True))["answer"]
+        advice = {tuple(combo): tuple(answers[n] for n in combo) for combo in combos}
+        found.update(zip(lines[SEQ].to_list(),
+                         (advice[tuple(combo)] for combo in lines["answer"].to_list())))
+    return found
 
 
 @dataclass(frozen=True)

@@ -100,20 +100,22 @@ def run_check(request: CheckRequest) -> CheckResult:
     step(f"classifying {table.height:,} lines", done, done + len(STAGES_AFTER_READING))
     table = classify(table, compiled).with_columns(limits.result())
     step("cross-line checks", done + 1, done + len(STAGES_AFTER_READING))
-    # While the cross-line checks finish, the lines' own findings are rendered, as the
-    # tabular reports need them; if the checks are done already, a report renders them.
-    own_text = None if crossing.done() else own_findings(
-        table, compiled, {grant: award.amount for grant, award in by_grant.items()})
-    crossline = crossing.result()
-    cross = crossline.findings
-    flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
-        table[SEQ].search_sorted(cross[SEQ].unique()), 1)
-    table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
-    step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
+    # The ringfence totals and funding advice need no cross-line finding: they are worked
+    # out, and the lines' own findings rendered, while the cross-line checks finish.
     stated = {f.path: check for f in files if (check := reconciliation(f)) is not None}
     ringfences = award_checks(table, by_grant, compiled) + list(stated.values())
     advice = funding_advice(table, {pid: _compiled(loaded) for pid, loaded in packs.items()},
                             ringfences)
+    # The tabular reports need the own findings; if the checks are done already, a report
+    # renders them instead.
+    own_text = None if crossing.done() else own_findings(
+        table, compiled, {grant: award.amount for grant, award in by_grant.items()})
+    crossline = crossing.result()
+    step("ringfence totals", done + 2, done + len(STAGES_AFTER_READING))
+    cross = crossline.findings
+    flagged = pl.repeat(0, table.height, dtype=pl.Int64, eager=True).scatter(
+        table[SEQ].search_sorted(cross[SEQ].unique()), 1)
+    table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
     found = evidence(request, compiled, {p: d.result() for p, d in digests.items()},
                      checks, input_facts(files, table, out_of_scope))
     background.shutdown()

@@ -172,8 +172,13 @@ def advice_column(result: CheckResult) -> pl.Series:
     if not result.advice:
         return column
     seqs = pl.Series(sorted(result.advice), dtype=pl.Int64)
-    return column.scatter(result.table[SEQ].search_sorted(seqs),
-                          [advice_text(result.advice[seq]) for seq in seqs])
+    # Lines share their advice tuples (checks/advice.py): each is written out once, found
+    # by identity, as hashing a tuple of dataclasses costs more than writing it.
+    texts: dict[int, str] = {}
+    advised = [result.advice[seq] for seq in seqs]
+    return column.scatter(result.table[SEQ].search_sorted(seqs), [
+        texts[id(a)] if id(a) in texts else texts.setdefault(id(a), advice_text(a))
+        for a in advised])
 
 
 def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
