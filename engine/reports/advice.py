@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import polars as pl
 
 from ..checks.advice import Advice
 from ..core.money import format_gbp, format_plain
@@ -32,3 +35,25 @@ def advice_text(advice: tuple[Advice, ...] | None) -> str:
            if a.awarded and a.left is not None
            else "the council has no award for it")
         for a in advice)
+
+
+def advice_texts(advice: dict[int, tuple[Advice, ...]], seqs: pl.Series,
+                 shown: Callable[[tuple[Advice, ...]], str]) -> pl.Series:
+    """Per line (`seqs`: the lines' `_seq`, ascending), its advice as `shown` writes it;
+    null for a line with none."""
+    column = pl.repeat(None, seqs.len(), dtype=pl.Utf8, eager=True)
+    advised = pl.Series(sorted(advice), dtype=pl.Int64)
+    advised = advised.filter(advised.is_in(seqs.implode()))
+    if not advised.len():
+        return column
+    # Lines share their advice tuples (checks/advice.py): each is written once, found by
+    # identity, as hashing a tuple of dataclasses costs more than writing it.
+    texts: dict[int, str] = {}
+    written = []
+    for seq in advised.to_list():
+        tuple_ = advice[seq]
+        text = texts.get(id(tuple_))
+        if text is None:
+            text = texts[id(tuple_)] = shown(tuple_)
+        written.append(text)
+    return column.scatter(seqs.search_sorted(advised), written)

@@ -29,7 +29,7 @@ from ..models.table import (
     extra_columns,
 )
 from ..pipeline import threads
-from .advice import advice_text
+from .advice import advice_text, advice_texts
 
 FINDINGS, ADVICE = "findings", "advice"
 #: After the findings, when the run has cross-line cases: the ids of each line's cases,
@@ -168,17 +168,8 @@ def _out_of_scope_rows(result: CheckResult, lines: pl.DataFrame,
 def advice_column(result: CheckResult) -> pl.Series:
     """Per line of the table: its funding advice as one sentence, empty for none (the
     table is in `_seq` order, so advised lines are found by position)."""
-    column = pl.repeat("", result.table.height, dtype=pl.Utf8, eager=True).alias(ADVICE)
-    if not result.advice:
-        return column
-    seqs = pl.Series(sorted(result.advice), dtype=pl.Int64)
-    # Lines share their advice tuples (checks/advice.py): each is written out once, found
-    # by identity, as hashing a tuple of dataclasses costs more than writing it.
-    texts: dict[int, str] = {}
-    advised = [result.advice[seq] for seq in seqs]
-    return column.scatter(result.table[SEQ].search_sorted(seqs), [
-        texts[id(a)] if id(a) in texts else texts.setdefault(id(a), advice_text(a))
-        for a in advised])
+    return advice_texts(result.advice, result.table[SEQ], advice_text).fill_null("") \
+        .alias(ADVICE)
 
 
 def _rejected_rows(result: CheckResult, lines: pl.DataFrame,

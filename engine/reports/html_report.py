@@ -23,8 +23,8 @@ from ..checks.totals import NO_PURPOSE
 from ..core.errors import visible
 from ..core.money import format_gbp
 from ..core.status import LABELS, RANK, STATUSES
-from ..models.table import ROW, SOURCE, STATUS
-from .advice import advice_text
+from ..models.table import ROW, SEQ, SOURCE, STATUS
+from .advice import advice_text, advice_texts
 from .evidence import evidence_rows
 from .gate_report import active_gate, finding_note, summary_lines
 from .json_report import findings_joined, literal
@@ -366,10 +366,14 @@ def _data(result: CheckResult) -> Iterator[str]:
 def _findings(result: CheckResult) -> tuple[str, str]:
     """The positions of the lines with findings, and their findings, each
     [status rank, rule, message, clause, note or null], as JSON text."""
-    # No notes and no advice: every message rendered on whole columns.
-    if active_gate(result) is None and not result.advice:
+    # No notes: every message rendered on whole columns, and each distinct advice once.
+    if active_gate(result) is None:
         positions = result.flagged()
-        texts = findings_joined(result.versioned_table()[positions], result, _finding, ",")
+        lines = result.versioned_table()[positions]
+        advice = advice_texts(result.advice, lines[SEQ], _advice_finding)
+        texts = findings_joined(lines, result, _finding, ",")
+        texts = pl.select(pl.when(advice.is_null()).then(texts)
+                          .otherwise(texts + pl.lit(",") + advice))[:, 0]
         shown = texts.is_not_null()
         return ("[" + ",".join(map(str, positions.filter(shown).to_list())) + "]",
                 "[" + ",".join("[" + text + "]" for text in texts.filter(shown).to_list()) + "]")
@@ -390,6 +394,11 @@ def _finding(rule: str, status: str, clause: str) -> tuple[str, str]:
             f",{json.dumps(clause, ensure_ascii=False)},null]")
 
 
+def _advice_finding(advice) -> str:
+    """A line's advice as _advice puts it among the line's findings, as JSON text."""
+    return orjson.dumps(_advice_entry(advice)).decode()
+
+
 def _inert(text: str) -> str:
     return text.replace("<", "\\u003c")
 
@@ -397,6 +406,8 @@ def _inert(text: str) -> str:
 def _advice(line) -> list[list]:
     """A line's funding advice, shown with its findings: the other grants that would take
     a line its own grant refuses (checks/advice.py)."""
-    if line.advice is None:
-        return []
-    return [[-1, "advice", advice_text(line.advice), "", None]]  # rank -1: the script's mark
+    return [] if line.advice is None else [_advice_entry(line.advice)]
+
+
+def _advice_entry(advice) -> list:
+    return [-1, "advice", advice_text(advice), "", None]  # rank -1: the script's mark

@@ -38,7 +38,7 @@ from ..models.table import (
     extra_columns,
 )
 from ..pipeline import threads
-from .advice import advice_records
+from .advice import advice_records, advice_texts
 from .gate_report import active_gate, annotate_json, annotate_lines
 
 #: A line's keys before its optional ones, in the contract's order.
@@ -100,12 +100,13 @@ _KEYS, _EXTRA_KEYS = ",\n      ", ",\n        "
 
 
 def line_texts(frame: pl.DataFrame, extras: list[str], findings: pl.Expr | None = None,
-               amounts: pl.Expr | None = None) -> pl.Series:
+               amounts: pl.Expr | None = None, advice: pl.Expr | None = None) -> pl.Series:
     """The lines of `frame` as line_record would write them inside the report's lines,
     every text column escaped at once, not a dict a line: `findings`, the text of their
     findings' list (none by default); `amounts`, the text of their split amounts, or
-    null. Each member is made in one select, in parallel (polars runs one expression on
-    one core), then they are joined."""
+    null; `advice`, the text of their funding advice, or null. Each member is made in
+    one select, in parallel (polars runs one expression on one core), then they are
+    joined."""
     findings = pl.lit("[]") if findings is None else findings
     leading = {
         "line_id": literal(pl.col("line_id")), "status": literal(pl.col(STATUS)),
@@ -120,6 +121,8 @@ def line_texts(frame: pl.DataFrame, extras: list[str], findings: pl.Expr | None 
     optional["existing_service"] = pl.when(pl.col("existing_service")).then(pl.lit("true")) \
         .otherwise(pl.lit("false"))
     members = [pl.lit(_key(name)) + value for name, value in leading.items()]
+    if advice is not None:
+        members.append(pl.lit(_key("advice")) + advice)
     if amounts is not None:
         members.append(pl.lit(_key("amounts")) + amounts)
     members += [pl.when(pl.col(name).is_not_null()).then(pl.lit(_key(name)) + value)
@@ -150,11 +153,12 @@ def _finding_head(rule: str, status: str, clause: str) -> tuple[str, str]:
 
 def findings_joined(frame: pl.DataFrame, result: CheckResult,
                     around: Callable[[str, str, str], tuple[str, str]],
-                    separator: str) -> pl.Series:
+                    separator: str, case: Callable[[pl.Expr], pl.Expr] | None = None
+                    ) -> pl.Series:
     """Per line of `frame` (lines of the result's table): its findings (finding_pieces,
     the messages as JSON literals) joined with `separator`; null for a line with none."""
     findings = pl.repeat(None, frame.height, dtype=pl.Utf8, eager=True)
-    pieces = finding_pieces(frame, result, around, literal)
+    pieces = finding_pieces(frame, result, around, literal, case)
     if pieces.height:
         joined = per_line(pieces, "_line", "_order", "_text", separator=separator)
         findings = findings.scatter(joined["_line"], joined["_text"])
@@ -163,23 +167,27 @@ def findings_joined(frame: pl.DataFrame, result: CheckResult,
 
 def finding_pieces(frame: pl.DataFrame, result: CheckResult,
                    around: Callable[[str, str, str], tuple[str, str]],
-                   shown: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
+                   shown: Callable[[pl.Expr], pl.Expr],
+                   case: Callable[[pl.Expr], pl.Expr] | None = None) -> pl.DataFrame:
     """(_line: position in `frame`, _order, _text) for each finding of the lines of
     `frame` (lines of the result's table): the message as `shown` writes it, with the
     text around(rule, status, clause) gives before and after it. No LineResult: each
     message is rendered on whole columns (message_columns, as the CSV report renders
     them) for the lines its rule matched; _order sorts a line's findings as LineResult
-    has them (rules in pack order, then the award limit, then the cross-line checks)."""
+    has them (rules in pack order, then the award limit, then the cross-line checks).
+    `case`: what a cross-line finding naming its case writes after its message."""
     framed = frame.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
     pieces = []
 
     def wrapped(found: pl.DataFrame, texts: dict[str, tuple[str, str]], key: str,
-                message: str) -> pl.DataFrame:
+                message: str, then: pl.Expr | None = None) -> pl.DataFrame:
         parts = pl.DataFrame({key: list(texts), "_before": [b for b, _ in texts.values()],
                               "_after": [a for _, a in texts.values()]})
         return found.join(parts, on=key).select(
             "_line", pl.col("_order").cast(pl.Int64),
-            (pl.col("_before") + shown(pl.col(message)) + pl.col("_after")).alias("_text"))
+            (pl.col("_before") + shown(pl.col(message)) + (pl.lit("") if then is None else then)
+             + pl.col("_after"))
+            .alias("_text"))
 
     for (grant, label), lines in framed.partition_by(["grant", PACK_VERSION],
                                                      as_dict=True).items():
@@ -204,12 +212,17 @@ def finding_pieces(frame: pl.DataFrame, result: CheckResult,
         cross = result.cross.with_row_index("_order").join(
             framed.select(SEQ, "_line"), on=SEQ, how="inner")
         if cross.height:
+            named = pl.lit("")
+            if case is not None and "case" in cross.columns:
+                # (a finding's case is written when it has one, as Finding.case is)
+                named = pl.when(pl.col("case").fill_null("") != "").then(
+                    case(pl.col("case"))).otherwise(pl.lit(""))
             # after every rule's and the award's: cross-line findings keep their own order
             pieces.append(wrapped(
                 cross.with_columns(pl.col("_order").cast(pl.Int64) + 1_000_000_000),
                 {rule: around(rule, "at_risk", clause)
                  for rule, clause in CROSS_LINE_CLAUSES.items()},
-                "rule", "message"))
+                "rule", "message", named))
     if not pieces:
         return pl.DataFrame(schema={"_line": pl.Int64, "_order": pl.Int64, "_text": pl.Utf8})
     return pl.concat(pieces)
@@ -218,7 +231,9 @@ def finding_pieces(frame: pl.DataFrame, result: CheckResult,
 def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:
     """Lines with findings (`frame`, a slice's), as line_record would write them, with no
     LineResult."""
-    findings = findings_joined(frame, result, _finding_head, ",\n")
+    findings = findings_joined(frame, result, _finding_head, ",\n",
+                               lambda case: pl.lit(",\n          " + _key("case")) + literal(case))
+    advice = advice_texts(result.advice, frame[SEQ], _advice_json)
     over = pl.col(OVER).fill_null(0)
     rank = pl.max_horizontal(pl.col(RULE_RANK).fill_null(0), pl.col(CROSS_RANK).fill_null(0))
     split = (over > 0) & (rank < 2) & (over != pl.col("amount"))
@@ -227,9 +242,17 @@ def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -
                                                        return_dtype=pl.Utf8)),
         pl.lit(": "), literal(plain(pl.col("amount") - over)),
         pl.lit(',\n        "non_compliant": '), literal(plain(over)), pl.lit("\n      }")]))
-    return line_texts(frame.with_columns(findings.alias("_findings")), extras,
+    return line_texts(frame.with_columns(findings.alias("_findings"), advice.alias("_advice")),
+                      extras,
                       pl.when(pl.col("_findings").is_null()).then(pl.lit("[]")).otherwise(
-                          pl.lit("[\n") + pl.col("_findings") + pl.lit("\n      ]")), amounts)
+                          pl.lit("[\n") + pl.col("_findings") + pl.lit("\n      ]")), amounts,
+                      pl.col("_advice") if advice.null_count() < advice.len() else None)
+
+
+def _advice_json(advice) -> str:
+    """A line's advice as line_record writes it: inside a line, its keys are six spaces in."""
+    return orjson.dumps(advice_records(advice), option=orjson.OPT_INDENT_2).decode().replace(
+        "\n", "\n      ")
 
 
 def _line_text(record: dict[str, Any]) -> str:
@@ -265,23 +288,14 @@ def batch_texts(batch: LineBatch, result: CheckResult, clean: Future,
     under way in another thread while this one makes the lines with findings."""
     if not batch.positions:
         return clean.result(), 0, 0
-    if active_gate(result) is None and not _beyond_columns(result):
+    if active_gate(result) is None:
         # Everything in polars: the lines with findings are never Python objects either.
         return clean.result().scatter(batch.positions, flagged.of(batch)), 0, 0
-    # A gate notes waivers and baselines on each finding; advice and cases are written
-    # from the LineResults too.
+    # A gate notes waivers and baselines on each finding: from the LineResults.
     records = [line_record(line) for line in batch.found.values()]
     waived, baselined = annotate_lines(records, result)
     texts = clean.result().scatter(list(batch.found), [_line_text(r) for r in records])
     return texts, waived, baselined
-
-
-def _beyond_columns(result: CheckResult) -> bool:
-    """Whether some line with findings has what the whole-column rendering does not
-    write: funding advice, or a cross-line finding naming its case. Those lines (a few
-    of a ledger: the refused and the suspect) are written from their LineResults."""
-    return bool(result.advice) or (result.cross is not None and "case" in result.cross.columns
-                                   and result.cross["case"].is_not_null().any())
 
 
 def _skeleton(result: CheckResult) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from ..checks.message_columns import gbp
 from ..checks.result import CheckResult
 from ..core.money import format_gbp
 from ..core.status import LABELS
-from ..models.table import PACK_VERSION, ROW, SOURCE
-from .advice import advice_text
+from ..models.table import PACK_VERSION, ROW, SEQ, SOURCE, STATUS
+from .advice import advice_text, advice_texts
 from .evidence import evidence_rows
 from .gate_report import active_gate, finding_note, summary_lines
 from .json_report import finding_pieces
@@ -68,13 +68,10 @@ def render(result: CheckResult) -> str:
     out += [f"## Lines with findings ({flagged} of {result.table.height})", ""]
     out += _table(["line", "where", *(["version"] if version else []), "amount", "status",
                    "rule", "finding", "clause"], [])[:-1] + rows + [""]
-    advised = [line for batch in result.batches() for line in batch.found.values()
-               if line.advice is not None] if result.advice else []
-    if advised:
+    if result.advice:
         out += ["## Funding advice", "", "Other grants whose packs would take a line its own "
                 "grant refuses.", ""]
-        out += [f"- **{esc(line.line_id)}** ({format_gbp(line.values['amount'])}, "
-                f"{LABEL[line.status]}): {esc(advice_text(line.advice))}" for line in advised]
+        out += _advice_items(result)
         out.append("")
     gate = summary_lines(result)
     if gate:
@@ -127,6 +124,18 @@ def _finding_rows(result: CheckResult, version: bool) -> tuple[int, list[str]]:
     pieces = pieces.sort("_line", "_order")
     texts = pieces.select(heads.gather(pieces["_line"]) + pl.col("_text"))[:, 0]
     return pieces["_line"].n_unique(), texts.to_list()
+
+
+def _advice_items(result: CheckResult) -> list[str]:
+    """An item per advised line, in table order, written on whole columns."""
+    table = result.table
+    advice = advice_texts(result.advice, table[SEQ], advice_text)
+    advised = table.select("line_id", "amount", STATUS).with_columns(
+        advice.alias("_advice")).filter(pl.col("_advice").is_not_null())
+    return advised.select(pl.concat_str([
+        pl.lit("- **"), esc_column(pl.col("line_id")), pl.lit("** ("), gbp(pl.col("amount")),
+        pl.lit(", "), pl.col(STATUS).replace_strict(list(LABEL), list(LABEL.values())),
+        pl.lit("): "), esc_column(pl.col("_advice"))]))[:, 0].to_list()
 
 
 def _noted(message: str, note: str | None) -> str:

@@ -115,7 +115,8 @@ def test_a_report_with_no_lines_is_the_same(tmp_path):
 
 
 def test_a_generated_ledgers_json_report_is_the_same(tmp_path, monkeypatch):
-    """Duplicates, splits, spend beyond the award and every kind of rule finding."""
+    """Duplicates, splits, spend beyond the award, every kind of rule finding, findings
+    naming their case and funding advice: all written on columns, as line_record would."""
     import subprocess
     import sys
 
@@ -127,6 +128,9 @@ def test_a_generated_ledgers_json_report_is_the_same(tmp_path, monkeypatch):
     rules = {f["rule"].split(".")[0] for line in report["lines"] for f in line["findings"]}
     assert {"crossline", "ringfence"} <= rules
     assert any("amounts" in line for line in report["lines"])
+    assert any("case" in f for line in report["lines"] for f in line["findings"])
+    assert any(line.get("advice") for line in report["lines"])
+    assert any(line.get("advice") == [] for line in report["lines"])
     monkeypatch.setattr(result_module, "BATCH", 333)
     assert _written(result) == _line_by_line(result)
 
@@ -151,6 +155,7 @@ def test_an_amended_packs_lines_are_the_same(tmp_path):
 def test_the_html_pages_findings_are_the_same_rendered_on_columns(hostile, monkeypatch):
     from ringfence.engine.reports import html_report
 
+    assert hostile.advice  # advised lines carry their advice among their findings
     on_columns = html_report._findings(hostile)
     # With a gate, findings come from each line's LineResult (to carry waivers' notes).
     monkeypatch.setattr(html_report, "active_gate", lambda result: object())
