@@ -48,6 +48,7 @@ EXCEL_CELL_LIMIT = 32767
 EXCEL_ROWS = 1_048_576
 #: XML 1.0 has no C0 controls but tab, newline and carriage return, and no U+FFFE/U+FFFF.
 _NOT_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # the same, for re
 #: Excel reads _xHHHH_ in a string as an escaped character: its own underscore is escaped.
 _EXCEL_ESCAPE = r"_(x[0-9A-Fa-f]{4}_)"
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
@@ -282,9 +283,12 @@ def _evidence_sheet(book, styles: _Styles, result: CheckResult) -> None:
 
 
 def _cell_text(value: str) -> str:
-    """What one cell written by XlsxWriter can hold (see the module's docstring)."""
-    frame = pl.DataFrame({"v": [value]}, schema={"v": pl.Utf8})
-    return frame.select(_clean(pl.col("v")))[0, 0]
+    """What one cell written by XlsxWriter can hold (see the module's docstring): as _clean,
+    in Python, as a cell or two is far less than a polars query, which waits its turn
+    while the Lines sheet is built beside it."""
+    if len(value) > EXCEL_CELL_LIMIT:
+        value = value[:EXCEL_CELL_LIMIT - 1] + "…"
+    return _NOT_XML_TEXT.sub("\ufffd", value)
 
 
 def _clean(column: pl.Expr) -> pl.Expr:

@@ -12,6 +12,7 @@ import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
 
+import polars as pl
 import pytest
 import yaml
 from helpers import REPO
@@ -239,3 +240,14 @@ def test_what_a_worksheet_cannot_hold_is_refused_not_cut(cli, tmp_path, monkeypa
     assert run.code == 2
     assert f"--format xlsx: {what} do not fit in a worksheet" in run.stderr
     assert not out.exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
+       | st.text(st.sampled_from("a\x00\x0b\ufffe\U0001f9fe"), min_size=1, max_size=9)
+       .map(lambda unit: unit * (32_770 // len(unit))))
+def test_a_cell_written_alone_is_cleaned_as_a_column_is(text):
+    """Summary and Cases cells are cleaned in Python, the Lines sheet's on columns."""
+    from ringfence.engine.reports.xlsx_report import _cell_text, _clean
+
+    assert _cell_text(text) == pl.select(_clean(pl.lit(text, dtype=pl.Utf8))).item()
