@@ -43,6 +43,8 @@ WORK = {
 }
 CATEGORIES = ["Salaries", "Agency Staff", "Training", "ICT Software", "Consultancy",
               "Professional Services", "Room Hire", "Travel", "Printing", "Commissioned Services"]
+#: Shares of lines that are credit notes, and that break a rule (by default).
+CREDITS, PROBLEM_SHARE = 0.03, 0.05
 PROBLEMS = [  # (weight, description, category, overrides)
     (3, "Staff hospitality for programme launch", "Hospitality", {}),
     (2, "Gift vouchers for staff", "Gifts", {}),
@@ -71,14 +73,15 @@ def _suppliers(count: int) -> list[str]:
         "REDACTED PERSONAL DATA"]
 
 
-def generate(count: int, seed: int, own_descriptions: bool = False):
-    """Yield canonical line dicts."""
-    for line in _lines(count, seed):
+def generate(count: int, seed: int, own_descriptions: bool = False,
+             problems: float = PROBLEM_SHARE):
+    """Yield canonical line dicts; about `problems` of them break a rule of their pack."""
+    for line in _lines(count, seed, problems):
         yield {**line, "description": f"{line['description']} {line['reference']}"} \
             if own_descriptions else line
 
 
-def _lines(count: int, seed: int):
+def _lines(count: int, seed: int, problems: float):
     rng = random.Random(seed)
     # Across many councils' ledgers a supplier is paid a few times a year.
     suppliers = _suppliers(max(200, count // 5))
@@ -103,10 +106,10 @@ def _lines(count: int, seed: int):
             "existing_service": "false",
         }
         roll = rng.random()
-        if roll < 0.03:
+        if roll < CREDITS:
             line["amount"] = f"-{line['amount']}"
             line["description"] = "Credit note: " + line["description"]
-        elif roll < 0.08:
+        elif roll < CREDITS + problems:
             _, description, category, overrides = rng.choices(PROBLEMS, problem_weights)[0]
             line.update({"description": description, "category": category, **overrides})
         yield line
@@ -157,14 +160,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7833)
     parser.add_argument("--layout", choices=["canonical", "calderdale"], default="canonical")
     parser.add_argument("--descriptions", choices=["shared", "own"], default="shared")
+    parser.add_argument("--problems", type=float, default=PROBLEM_SHARE,
+                        help="the share of lines that break a rule of their pack (0 to 0.97): "
+                             "each is refused by its grant, and advised to another's")
     args = parser.parse_args()
+    if not 0 <= args.problems <= 1 - CREDITS:
+        parser.error(f"--problems is a share from 0 to {1 - CREDITS}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     columns = CANONICAL if args.layout == "canonical" else CALDERDALE
     totals: dict[tuple[str, str], int] = {}
     with args.output.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", restval="")
         writer.writeheader()
-        for line in generate(args.lines, args.seed, args.descriptions == "own"):
+        for line in generate(args.lines, args.seed, args.descriptions == "own", args.problems):
             writer.writerow(line if args.layout == "canonical" else as_calderdale(line))
             key = (line["grant"], line["purpose"] or "-")
             pence = int(line["amount"].replace(".", ""))

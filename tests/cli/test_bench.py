@@ -63,6 +63,15 @@ def test_every_kind_of_finding_is_generated(checked):
     assert {"ringfence", "crossline"} <= rules and len(rules) >= 3
 
 
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_the_generator_breaks_rules_on_the_share_of_lines_asked(tmp_path, share):
+    generate = _bench("generate")
+    lines = list(generate.generate(4000, 5, problems=share))
+    breaking = {description for _, description, _, _ in generate.PROBLEMS}
+    found = sum(line["description"] in breaking for line in lines) / len(lines)
+    assert abs(found - share) < 0.03
+
+
 def test_the_report_of_a_generated_ledger_agrees_line_by_line(checked, packs):
     ledger, _, report = checked
     assert list(verify.disagreements(ledger, report, packs)) == []
