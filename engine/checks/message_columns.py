@@ -14,7 +14,7 @@ import polars as pl
 from ..core.builtin_rules import OVER_AWARD
 from ..core.money import format_gbp
 from ..models.lines import LINE_FIELDS
-from ..models.table import OVER, RULES, RUNNING
+from ..models.table import OVER, PACK_VERSION, RULES, RUNNING
 from ..packs.compiled import CompiledPack
 from ..packs.messages import pack_values
 
@@ -69,11 +69,18 @@ def own_findings(table: pl.DataFrame, packs: dict[str, CompiledPack],
     some, pack by pack."""
     text = pl.repeat(None, table.height, dtype=pl.Utf8, eager=True)
     own = (pl.col(RULES).list.len() > 0) | (pl.col(OVER).fill_null(0) > 0)
+    # A line's rules are those of the version of its pack in force on its date (the
+    # latest when none is named), and so are their statuses and messages.
+    named = (pl.col(PACK_VERSION).replace("", None) if PACK_VERSION in table.columns
+             else pl.lit(None, dtype=pl.Utf8))
     for grant, pack in sorted(packs.items()):
-        positions = table.select(pl.arg_where(own & (pl.col("grant") == grant)))[:, 0]
-        if positions.len():
-            text = text.scatter(positions, findings_text(table, positions, pack,
-                                                         award_amounts[grant]))
+        for label, version in pack.versions.items():
+            in_force = named.fill_null(pl.lit(pack.version)) == label
+            positions = table.select(pl.arg_where(
+                own & (pl.col("grant") == grant) & in_force))[:, 0]
+            if positions.len():
+                text = text.scatter(positions, findings_text(table, positions, version,
+                                                             award_amounts[grant]))
     return text
 
 
@@ -82,7 +89,7 @@ def findings_text(table: pl.DataFrame, positions: pl.Series, pack: CompiledPack,
     """Per line of `table` at `positions`: 'rule [status]: message | ...' (rules in pack
     order, then the award), or null. Messages are rendered only for the lines their
     rule matched, so the work and memory follow the findings, not lines times rules."""
-    packvals = pack_values(pack.loaded.pack)
+    packvals = pack_values(pack.pack)
     shapes = [_shape(rule.message, packvals) for rule in pack.rules]
     shown = {name for fields, _ in shapes for name in fields}
     framed = table.select(RULES, OVER, RUNNING, "amount", *sorted(shown - {"amount"})

@@ -152,6 +152,30 @@ def test_an_amended_packs_lines_are_the_same(tmp_path):
     assert _written(result) == _line_by_line(result)
 
 
+def test_an_amended_packs_csv_findings_are_those_of_the_version_in_force(tmp_path):
+    """The tabular reports render findings on columns: each line's rules, statuses and
+    messages (and the pack values they quote) are its version's, as in its LineResult."""
+    from ringfence.engine.reports.flat import flat_frame
+
+    lines = "".join(
+        f"  - {{line_id: A{index}, date: {day}, amount: {amount}, purpose: {purpose}, "
+        f"category: {category}, cost_type: {cost}}}\n"
+        for index, (day, amount, purpose, category, cost) in enumerate([
+            ("2025-05-01", 12000, "alpha", "Training", "capital"),
+            ("2025-11-01", 6000, "gamma", "Hospitality", "revenue"),
+            ("2025-05-01", 6000, "gamma", "Training", "revenue"),
+            ("2026-05-01", 10, "alpha", "Hospitality", "revenue"),
+            ("2026-07-01", 10, "beta", "Training", "revenue")]))
+    proposal = tmp_path / "amended.yaml"
+    proposal.write_text(f"awards: [{{grant: amended, amount: 100000}}]\nlines:\n{lines}")
+    result = run_check(CheckRequest([str(proposal)],
+                                    rules=str(REPO / "tests" / "fixtures" / "packs")))
+    expected = [" | ".join(f"{f.rule} [{f.status}]: {f.message}" for f in line.findings)
+                for line in result.lines()]
+    assert flat_frame(result)["findings"].to_list() == expected
+    assert "capital" in expected[0] and expected[4].endswith("after 2026-06-30")
+
+
 def test_the_html_pages_findings_are_the_same_rendered_on_columns(hostile, monkeypatch):
     from ringfence.engine.reports import html_report
 
