@@ -28,7 +28,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import polars as pl
 import xlsxwriter
@@ -39,7 +39,6 @@ from ..checks.result import CheckResult, LineResult
 from ..core.errors import InputError
 from ..core.money import to_decimal
 from ..models.table import STATUS
-from ..pipeline import threads
 from .ci_common import LEVEL_LABEL
 from .evidence import evidence_rows
 from .flat import ADVICE, FINDINGS, flat_frame
@@ -94,12 +93,10 @@ def _write_book(result: CheckResult, file) -> None:
                                        "strings_to_numbers": False, "strings_to_urls": False})
     styles = _Styles(book)
     _summary_sheet(book, styles, result)
-    with threads.pool(1) as pool:
-        # The findings are gathered line by line (Python) while polars, which releases the
-        # GIL, writes the Lines sheet's rows.
-        finding = pool.submit(_findings_frame, result)
-        line_rows = list(_table_sheet(book, styles, "Lines", lines))
-        findings = finding.result()
+    # The rows are made while their sheet is written into the zip (_fill_bodies): all of
+    # the Lines sheet's XML at once is ten times the size of its frame.
+    line_rows = _table_sheet(book, styles, "Lines", lines)
+    findings = _findings_frame(result)
     _fits("findings", findings.height)
     bodies = {"xl/worksheets/sheet2.xml": (line_rows, lines),
               "xl/worksheets/sheet3.xml": (_table_sheet(book, styles, "Findings", findings),
@@ -410,7 +407,7 @@ def _escaped(frame: pl.DataFrame, name: str) -> pl.Expr:
     return column
 
 
-def _fill_bodies(shell: io.BytesIO, bodies: dict[str, tuple[Iterable[bytes], pl.DataFrame]],
+def _fill_bodies(shell: io.BytesIO, bodies: dict[str, tuple[Iterator[bytes], pl.DataFrame]],
                  file) -> None:
     """The workbook XlsxWriter wrote, with each big sheet's rows after its header row."""
     shell.seek(0)
