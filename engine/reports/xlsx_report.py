@@ -51,6 +51,8 @@ _NOT_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 #: Excel reads _xHHHH_ in a string as an escaped character: its own underscore is escaped.
 _EXCEL_ESCAPE = r"_(x[0-9A-Fa-f]{4}_)"
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
+#: Written as values, not text (as is any decimal).
+_VALUES = (pl.Int64, pl.Int32, pl.Float64, pl.Date, pl.Boolean)
 #: Rows of XML made and compressed at a time (about 4 MB): what polars frees is kept by
 #: its allocator for a while, so larger chunks raise the peak, and are no faster.
 _CHUNK = 5_000
@@ -89,24 +91,34 @@ def _fits(what: str, rows: int) -> None:
 
 
 def _write_book(result: CheckResult, file) -> None:
-    lines = flat_frame(result)
-    shell = io.BytesIO()
-    book = xlsxwriter.Workbook(shell, {"in_memory": True, "strings_to_formulas": False,
-                                       "strings_to_numbers": False, "strings_to_urls": False})
-    styles = _Styles(book)
-    _summary_sheet(book, styles, result)
+    with threads.pool(1) as pool:
+        # polars, which releases the GIL, makes the lines' frame and finds what their text
+        # needs escaped while the findings are gathered line by line (Python).
+        made = pool.submit(_lines_frame, result)
+        findings = _findings_frame(result)
+        _fits("findings", findings.height)
+        shell = io.BytesIO()
+        book = xlsxwriter.Workbook(shell, {"in_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+        styles = _Styles(book)
+        _summary_sheet(book, styles, result)
+        lines, line_texts = made.result()
     # The rows are made while their sheet is written into the zip (_fill_bodies): all of
     # the Lines sheet's XML at once is ten times the size of its frame.
-    line_rows = _table_sheet(book, styles, "Lines", lines)
-    findings = _findings_frame(result)
-    _fits("findings", findings.height)
-    bodies = {"xl/worksheets/sheet2.xml": (line_rows, lines),
-              "xl/worksheets/sheet3.xml": (_table_sheet(book, styles, "Findings", findings),
-                                           findings)}
+    bodies = {"xl/worksheets/sheet2.xml": (
+        _table_sheet(book, styles, "Lines", lines, line_texts), lines),
+        "xl/worksheets/sheet3.xml": (
+        _table_sheet(book, styles, "Findings", findings, _texts(findings)), findings)}
     _cases_sheet(book, styles, result)
     _evidence_sheet(book, styles, result)
     book.close()
     _fill_bodies(shell, bodies, file)
+
+
+def _lines_frame(result: CheckResult) -> tuple[pl.DataFrame, dict[str, pl.Expr]]:
+    lines = flat_frame(result)
+    return lines, _texts(lines)
 
 
 class _Styles:
@@ -319,7 +331,8 @@ def _finding_record(line: LineResult, finding) -> tuple:
             finding.status, finding.rule, finding.message, finding.clause)
 
 
-def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame) -> Iterator[bytes]:
+def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame,
+                 texts: dict[str, pl.Expr]) -> Iterator[bytes]:
     """The sheet's header, formats, filter and print setup; its rows, as XML, to come."""
     sheet = book.add_worksheet(name)
     last = len(frame.columns) - 1
@@ -342,13 +355,13 @@ def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame) -> Itera
         for status, style in styles.status.items():
             sheet.conditional_format(1, at, frame.height, at, {
                 "type": "cell", "criteria": "==", "value": f'"{status}"', "format": style})
-    return _row_chunks(frame, formats)
+    return _row_chunks(frame, formats, texts)
 
 
-def _row_chunks(frame: pl.DataFrame, formats: list[int]):
+def _row_chunks(frame: pl.DataFrame, formats: list[int], texts: dict[str, pl.Expr]):
     """The frame's rows as worksheet XML (`<row>` elements from row 2), in chunks of bytes
-    (polars writes them: no Python string is made per row)."""
-    cells = [_cell_xml(frame, name, dtype, style)
+    (polars writes them: no Python string is made per row); `texts`: see _texts."""
+    cells = [_cell_xml(name, dtype, style, texts)
              for (name, dtype), style in zip(frame.schema.items(), formats)]
     # A workbook stores row heights; neither Excel nor LibreOffice grows a row for its
     # wrapped text when opening it, so each row is as tall as its longest wrapped text.
@@ -376,34 +389,44 @@ def _text_lines(length, width: int):
     return lines.clip(1, MAX_LINES)
 
 
-def _cell_xml(frame: pl.DataFrame, name: str, dtype: pl.DataType, style: int) -> pl.Expr:
+def _cell_xml(name: str, dtype: pl.DataType, style: int, texts: dict[str, pl.Expr]) -> pl.Expr:
     """One cell's XML per row; an empty `<c/>` for a null or empty text (cells carry no
     reference, so each takes the next column and none may be left out)."""
     column = pl.col(name)
     s = f' s="{style}"' if style else ""
-    if isinstance(dtype, pl.Decimal) or dtype in (pl.Int64, pl.Int32, pl.Float64):
-        xml = pl.lit(f"<c{s}><v>") + column.cast(pl.Utf8) + pl.lit("</v></c>")
+    if name in texts:
+        text = texts[name]
+        xml = pl.when(text == "").then(None).otherwise(
+            pl.lit(f'<c t="inlineStr"{s}><is><t>') + text + pl.lit("</t></is></c>"))
     elif dtype == pl.Date:
         days = (column - pl.lit(_EPOCH)).dt.total_days().cast(pl.Utf8)
         xml = pl.lit(f"<c{s}><v>") + days + pl.lit("</v></c>")
     elif dtype == pl.Boolean:
         xml = pl.lit(f'<c t="b"{s}><v>') + column.cast(pl.Int8).cast(pl.Utf8) + pl.lit("</v></c>")
     else:
-        text = _escaped(frame, name)
-        xml = pl.when(text == "").then(None).otherwise(
-            pl.lit(f'<c t="inlineStr"{s}><is><t>') + text + pl.lit("</t></is></c>"))
+        xml = pl.lit(f"<c{s}><v>") + column.cast(pl.Utf8) + pl.lit("</v></c>")
     return xml.fill_null(pl.lit("<c/>"))
 
 
-def _escaped(frame: pl.DataFrame, name: str) -> pl.Expr:
-    """A text column as XML text. Most columns need no change: each step is applied only
-    to a column that has some cell it changes (found in one pass over the column)."""
+def _texts(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Each column written as text (all but numbers, dates and booleans), as XML text. Most
+    columns need no change: each step is applied only to a column that has some cell it
+    changes (found in one pass over the frame)."""
+    names = [name for name, dtype in frame.schema.items()
+             if not (isinstance(dtype, pl.Decimal) or dtype in _VALUES)]
+    checks = {"long": lambda c: c.str.len_chars() > EXCEL_CELL_LIMIT,
+              "bad": lambda c: c.str.contains(_NOT_XML),
+              "escape": lambda c: c.str.contains(_EXCEL_ESCAPE),
+              "markup": lambda c: c.str.contains("[&<>]")}
+    found = frame.select(check(pl.col(name).cast(pl.Utf8)).any().alias(f"{what} {index}")
+                         for index, name in enumerate(names)
+                         for what, check in checks.items()).row(0, named=True)
+    return {name: _escaped(name, {what: found[f"{what} {index}"] for what in checks})
+            for index, name in enumerate(names)}
+
+
+def _escaped(name: str, needs: dict[str, bool]) -> pl.Expr:
     column = pl.col(name).cast(pl.Utf8)
-    needs = frame.select(
-        (column.str.len_chars() > EXCEL_CELL_LIMIT).any().alias("long"),
-        column.str.contains(_NOT_XML).any().alias("bad"),
-        column.str.contains(_EXCEL_ESCAPE).any().alias("escape"),
-        column.str.contains("[&<>]").any().alias("markup")).row(0, named=True)
     if needs["long"] or needs["bad"]:
         column = _clean(column)
     if needs["escape"]:
