@@ -10,9 +10,9 @@
 Why XlsxWriter: it writes the workbook's structure (styles, conditional
 formats, filters, frozen panes, print setup) in constant memory, and is
 maintained. The two sheets that grow with the input, Lines and Findings, hold
-rows built as whole columns of XML by polars and put in place of the sheets'
-empty bodies: XlsxWriter takes ~10 µs a cell, 18 s for 100,000 lines, where the
-CSV report takes about one.
+rows built as columns of XML by polars, a few thousand rows at a time, and
+compressed into the sheets' empty bodies as they are made: XlsxWriter takes
+~10 µs a cell, 18 s for 100,000 lines, where the CSV report takes about one.
 
 Every text cell is an inline string (never a formula, whatever it starts
 with). Characters XML 1.0 cannot carry (C0 controls, U+FFFE, U+FFFF) show as
@@ -106,10 +106,10 @@ def _write_book(result: CheckResult, file) -> None:
         lines, line_texts = made.result()
     # The rows are made while their sheet is written into the zip (_fill_bodies): all of
     # the Lines sheet's XML at once is ten times the size of its frame.
-    bodies = {"xl/worksheets/sheet2.xml": (
-        _table_sheet(book, styles, "Lines", lines, line_texts), lines),
-        "xl/worksheets/sheet3.xml": (
-        _table_sheet(book, styles, "Findings", findings, _texts(findings)), findings)}
+    line_rows = _table_sheet(book, styles, "Lines", lines, line_texts)
+    finding_rows = _table_sheet(book, styles, "Findings", findings, _texts(findings))
+    bodies = {"xl/worksheets/sheet2.xml": (line_rows, lines),
+              "xl/worksheets/sheet3.xml": (finding_rows, findings)}
     _cases_sheet(book, styles, result)
     _evidence_sheet(book, styles, result)
     book.close()
@@ -426,6 +426,7 @@ def _texts(frame: pl.DataFrame) -> dict[str, pl.Expr]:
 
 
 def _escaped(name: str, needs: dict[str, bool]) -> pl.Expr:
+    """A text column as XML text, by the steps its cells need (see _texts)."""
     column = pl.col(name).cast(pl.Utf8)
     if needs["long"] or needs["bad"]:
         column = _clean(column)
