@@ -10,9 +10,9 @@
 Why XlsxWriter: it writes the workbook's structure (styles, conditional
 formats, filters, frozen panes, print setup) in constant memory, and is
 maintained. The two sheets that grow with the input, Lines and Findings, hold
-rows built as whole columns of XML by polars and put in place of the sheets'
-empty bodies: XlsxWriter takes ~10 µs a cell, 18 s for 100,000 lines, where the
-CSV report takes about one.
+rows built as columns of XML by polars, a few thousand rows at a time, and
+compressed into the sheets' empty bodies as they are made: XlsxWriter takes
+~10 µs a cell, 18 s for 100,000 lines, where the CSV report takes about one.
 
 Every text cell is an inline string (never a formula, whatever it starts
 with). Characters XML 1.0 cannot carry (C0 controls, U+FFFE, U+FFFF) show as
@@ -28,7 +28,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import polars as pl
 import xlsxwriter
@@ -52,8 +52,11 @@ _NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # the sa
 #: Excel reads _xHHHH_ in a string as an escaped character: its own underscore is escaped.
 _EXCEL_ESCAPE = r"_(x[0-9A-Fa-f]{4}_)"
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
-#: Rows of XML joined and compressed at a time.
-_CHUNK = 20_000
+#: Written as values, not text (as is any decimal).
+_VALUES = (pl.Int64, pl.Int32, pl.Float64, pl.Date, pl.Boolean)
+#: Rows of XML made and compressed at a time (about 4 MB): what polars frees is kept by
+#: its allocator for a while, so larger chunks raise the peak, and are no faster.
+_CHUNK = 5_000
 
 FILLS = {"compliant": "#C6EFCE", "at_risk": "#FFEB9C", "non_compliant": "#FFC7CE",
          "rejected": "#D9D9D9", "out_of_scope": "#F2F2F2"}
@@ -89,26 +92,34 @@ def _fits(what: str, rows: int) -> None:
 
 
 def _write_book(result: CheckResult, file) -> None:
-    lines = flat_frame(result)
-    shell = io.BytesIO()
-    book = xlsxwriter.Workbook(shell, {"in_memory": True, "strings_to_formulas": False,
-                                       "strings_to_numbers": False, "strings_to_urls": False})
-    styles = _Styles(book)
-    _summary_sheet(book, styles, result)
     with threads.pool(1) as pool:
-        # The findings are gathered line by line (Python) while polars, which releases the
-        # GIL, writes the Lines sheet's rows.
-        finding = pool.submit(_findings_frame, result)
-        line_rows = list(_table_sheet(book, styles, "Lines", lines))
-        findings = finding.result()
-    _fits("findings", findings.height)
+        # polars, which releases the GIL, makes the lines' frame and finds what their text
+        # needs escaped while the findings are gathered line by line (Python).
+        made = pool.submit(_lines_frame, result)
+        findings = _findings_frame(result)
+        _fits("findings", findings.height)
+        shell = io.BytesIO()
+        book = xlsxwriter.Workbook(shell, {"in_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+        styles = _Styles(book)
+        _summary_sheet(book, styles, result)
+        lines, line_texts = made.result()
+    # The rows are made while their sheet is written into the zip (_fill_bodies): all of
+    # the Lines sheet's XML at once is ten times the size of its frame.
+    line_rows = _table_sheet(book, styles, "Lines", lines, line_texts)
+    finding_rows = _table_sheet(book, styles, "Findings", findings, _texts(findings))
     bodies = {"xl/worksheets/sheet2.xml": (line_rows, lines),
-              "xl/worksheets/sheet3.xml": (_table_sheet(book, styles, "Findings", findings),
-                                           findings)}
+              "xl/worksheets/sheet3.xml": (finding_rows, findings)}
     _cases_sheet(book, styles, result)
     _evidence_sheet(book, styles, result)
     book.close()
     _fill_bodies(shell, bodies, file)
+
+
+def _lines_frame(result: CheckResult) -> tuple[pl.DataFrame, dict[str, pl.Expr]]:
+    lines = flat_frame(result)
+    return lines, _texts(lines)
 
 
 class _Styles:
@@ -318,7 +329,8 @@ def _finding_record(line: LineResult, finding) -> tuple:
             finding.status, finding.rule, finding.message, finding.clause)
 
 
-def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame) -> Iterator[bytes]:
+def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame,
+                 texts: dict[str, pl.Expr]) -> Iterator[bytes]:
     """The sheet's header, formats, filter and print setup; its rows, as XML, to come."""
     sheet = book.add_worksheet(name)
     last = len(frame.columns) - 1
@@ -341,13 +353,13 @@ def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame) -> Itera
         for status, style in styles.status.items():
             sheet.conditional_format(1, at, frame.height, at, {
                 "type": "cell", "criteria": "==", "value": f'"{status}"', "format": style})
-    return _row_chunks(frame, formats)
+    return _row_chunks(frame, formats, texts)
 
 
-def _row_chunks(frame: pl.DataFrame, formats: list[int]):
+def _row_chunks(frame: pl.DataFrame, formats: list[int], texts: dict[str, pl.Expr]):
     """The frame's rows as worksheet XML (`<row>` elements from row 2), in chunks of bytes
-    (polars writes them: no Python string is made per row)."""
-    cells = [_cell_xml(frame, name, dtype, style)
+    (polars writes them: no Python string is made per row); `texts`: see _texts."""
+    cells = [_cell_xml(name, dtype, style, texts)
              for (name, dtype), style in zip(frame.schema.items(), formats)]
     # A workbook stores row heights; neither Excel nor LibreOffice grows a row for its
     # wrapped text when opening it, so each row is as tall as its longest wrapped text.
@@ -375,34 +387,45 @@ def _text_lines(length, width: int):
     return lines.clip(1, MAX_LINES)
 
 
-def _cell_xml(frame: pl.DataFrame, name: str, dtype: pl.DataType, style: int) -> pl.Expr:
+def _cell_xml(name: str, dtype: pl.DataType, style: int, texts: dict[str, pl.Expr]) -> pl.Expr:
     """One cell's XML per row; an empty `<c/>` for a null or empty text (cells carry no
     reference, so each takes the next column and none may be left out)."""
     column = pl.col(name)
     s = f' s="{style}"' if style else ""
-    if isinstance(dtype, pl.Decimal) or dtype in (pl.Int64, pl.Int32, pl.Float64):
-        xml = pl.lit(f"<c{s}><v>") + column.cast(pl.Utf8) + pl.lit("</v></c>")
+    if name in texts:
+        text = texts[name]
+        xml = pl.when(text == "").then(None).otherwise(
+            pl.lit(f'<c t="inlineStr"{s}><is><t>') + text + pl.lit("</t></is></c>"))
     elif dtype == pl.Date:
         days = (column - pl.lit(_EPOCH)).dt.total_days().cast(pl.Utf8)
         xml = pl.lit(f"<c{s}><v>") + days + pl.lit("</v></c>")
     elif dtype == pl.Boolean:
         xml = pl.lit(f'<c t="b"{s}><v>') + column.cast(pl.Int8).cast(pl.Utf8) + pl.lit("</v></c>")
     else:
-        text = _escaped(frame, name)
-        xml = pl.when(text == "").then(None).otherwise(
-            pl.lit(f'<c t="inlineStr"{s}><is><t>') + text + pl.lit("</t></is></c>"))
+        xml = pl.lit(f"<c{s}><v>") + column.cast(pl.Utf8) + pl.lit("</v></c>")
     return xml.fill_null(pl.lit("<c/>"))
 
 
-def _escaped(frame: pl.DataFrame, name: str) -> pl.Expr:
-    """A text column as XML text. Most columns need no change: each step is applied only
-    to a column that has some cell it changes (found in one pass over the column)."""
+def _texts(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Each column written as text (all but numbers, dates and booleans), as XML text. Most
+    columns need no change: each step is applied only to a column that has some cell it
+    changes (found in one pass over the frame)."""
+    names = [name for name, dtype in frame.schema.items()
+             if not (isinstance(dtype, pl.Decimal) or dtype in _VALUES)]
+    checks = {"long": lambda c: c.str.len_chars() > EXCEL_CELL_LIMIT,
+              "bad": lambda c: c.str.contains(_NOT_XML),
+              "escape": lambda c: c.str.contains(_EXCEL_ESCAPE),
+              "markup": lambda c: c.str.contains("[&<>]")}
+    found = frame.select(check(pl.col(name).cast(pl.Utf8)).any().alias(f"{what} {index}")
+                         for index, name in enumerate(names)
+                         for what, check in checks.items()).row(0, named=True)
+    return {name: _escaped(name, {what: found[f"{what} {index}"] for what in checks})
+            for index, name in enumerate(names)}
+
+
+def _escaped(name: str, needs: dict[str, bool]) -> pl.Expr:
+    """A text column as XML text, by the steps its cells need (see _texts)."""
     column = pl.col(name).cast(pl.Utf8)
-    needs = frame.select(
-        (column.str.len_chars() > EXCEL_CELL_LIMIT).any().alias("long"),
-        column.str.contains(_NOT_XML).any().alias("bad"),
-        column.str.contains(_EXCEL_ESCAPE).any().alias("escape"),
-        column.str.contains("[&<>]").any().alias("markup")).row(0, named=True)
     if needs["long"] or needs["bad"]:
         column = _clean(column)
     if needs["escape"]:
@@ -414,7 +437,7 @@ def _escaped(frame: pl.DataFrame, name: str) -> pl.Expr:
     return column
 
 
-def _fill_bodies(shell: io.BytesIO, bodies: dict[str, tuple[Iterable[bytes], pl.DataFrame]],
+def _fill_bodies(shell: io.BytesIO, bodies: dict[str, tuple[Iterator[bytes], pl.DataFrame]],
                  file) -> None:
     """The workbook XlsxWriter wrote, with each big sheet's rows after its header row."""
     shell.seek(0)
@@ -432,8 +455,17 @@ def _fill_bodies(shell: io.BytesIO, bodies: dict[str, tuple[Iterable[bytes], pl.
                           f'<dimension ref="{extent}"/>'.encode(), head, count=1)
             with target.open(info.filename, "w", force_zip64=True) as out:
                 out.write(head)
-                for chunk in chunks:
+                for chunk in _made_ahead(chunks):
                     out.write(chunk)
                 out.write(b"</sheetData>")
                 out.write(tail)
 
+
+def _made_ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, each made in a thread while the one before it is compressed: polars
+    and zlib both release the GIL, so the two take a core each."""
+    with threads.pool(1) as pool:
+        coming = pool.submit(next, chunks, None)
+        while (chunk := coming.result()) is not None:
+            coming = pool.submit(next, chunks, None)
+            yield chunk

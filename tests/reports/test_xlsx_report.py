@@ -4,10 +4,14 @@ report, and a well-formed workbook whatever text the input holds."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
@@ -155,6 +159,55 @@ def test_rows_written_in_chunks_keep_their_numbers(cli, tmp_path, monkeypatch):
     sheet = load_workbook(out)["Lines"]
     assert [r[0].row for r in sheet.iter_rows(min_row=2)] == list(range(2, sheet.max_row + 1))
     assert sheet.max_row == 23
+
+
+def _same(cell, text: str) -> bool:
+    """A Lines cell as the CSV report writes the same value."""
+    if cell is None:
+        return text == ""
+    if isinstance(cell, bool):
+        return text == str(cell).lower()
+    if isinstance(cell, dt.datetime):
+        return text == cell.date().isoformat()
+    if isinstance(cell, int | float):
+        return Decimal(str(cell)) == Decimal(text)
+    return cell == text
+
+
+def test_a_large_workbook_has_every_row_whole_across_chunks(cli, tmp_path, monkeypatch):
+    """Rows are made a chunk at a time, each while the one before is compressed: every row
+    comes once, in order and whole, where chunks meet too, as the CSV and JSON have it."""
+    from ringfence.engine.reports import xlsx_report
+
+    monkeypatch.setattr(xlsx_report, "_CHUNK", 97)  # 26 chunks of Lines, 3 of Findings
+    ledger = tmp_path / "ledger.csv"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "2500", str(ledger),
+                    "--seed", "7", "--descriptions", "own"], check=True)
+    awards = ledger.with_suffix(".awards.yaml")
+    out, flat = tmp_path / "r.xlsx", tmp_path / "r.csv"
+    for fmt, path in (("xlsx", out), ("csv", flat)):
+        run = cli("check", ledger, "--awards", awards, "--format", fmt, "-o", path)
+        assert run.code in (0, 1), run.stderr
+    report = json.loads(cli("check", ledger, "--awards", awards, "--format", "json").stdout)
+    with flat.open(newline="", encoding="utf-8") as stream:
+        expected = list(csv.reader(stream))
+    with zipfile.ZipFile(out) as book:
+        numbers = [int(n) for n in re.findall(rb'<row r="(\d+)"',
+                                              book.read("xl/worksheets/sheet2.xml"))]
+    assert numbers == list(range(1, len(expected) + 1))  # the header, then each row
+    workbook = load_workbook(out, read_only=True)
+    shown = list(workbook["Lines"].iter_rows(values_only=True))
+    assert len(shown) == len(expected) == 2501
+    assert list(shown[0]) == expected[0]
+    differ = [(index, name, cell, text) for index, (row, line) in enumerate(
+        zip(shown[1:], expected[1:]), start=2) for name, cell, text in zip(expected[0], row, line)
+        if not _same(cell, text)]
+    assert differ == []
+    findings = [row[:2] + row[5:6] for row in workbook["Findings"].iter_rows(
+        min_row=2, values_only=True)]
+    assert findings == [(line["line_id"], line["source"], f["rule"])
+                        for line in report["lines"] for f in line["findings"]]
+    assert len(findings) > 2 * 97
 
 
 def _proposal(tmp_path, text: str):
