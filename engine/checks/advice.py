@@ -113,7 +113,10 @@ def advised_totals(table: pl.DataFrame, advice: dict[int, tuple[Advice, ...]]
                    ) -> list[AdvisedTotal]:
     """Per other grant, the refused lines its pack would take and their amount (a line
     another pack would take too is counted under each)."""
-    amounts = dict(zip(table[SEQ], table["amount"]))
+    # Only the advised lines' amounts are read (the table is in _seq order).
+    seqs = pl.Series(sorted(advice), dtype=pl.Int64)
+    amounts = dict(zip(seqs.to_list(),
+                       table["amount"].gather(table[SEQ].search_sorted(seqs)).to_list()))
     out: dict[str, list] = {}
     for seq, advised in advice.items():
         for a in advised:

@@ -48,7 +48,7 @@ MONEY = pl.Decimal(38, 2)
 _PENNY = pl.lit(Decimal("0.01"), dtype=MONEY)
 
 
-def _pounds(expr: pl.Expr) -> pl.Expr:
+def pounds(expr: pl.Expr) -> pl.Expr:
     """Int64 pence -> pounds as an exact decimal, which CSV writes as `-1234.50` and
     Excel keeps as a number. Whole pence times 0.01 has exactly two places, and
     multiplying costs half what dividing by 100 does."""
@@ -101,8 +101,8 @@ def flat_frame(result: CheckResult,
         findings = pool.submit(findings_column, result)
         lines = inert(table.select(
             pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"), "line_id",
-            pl.col(STATUS).alias("status"), _pounds(amount).alias("amount"),
-            *[_pounds(expr).alias(name) for name, expr in parts.items()],
+            pl.col(STATUS).alias("status"), pounds(amount).alias("amount"),
+            *[pounds(expr).alias(name) for name, expr in parts.items()],
             *([pl.col(PACK_VERSION).alias(VERSION)] if versioned else []), *CANONICAL_REST,
             *[pl.col(name).alias(alias) for name, alias in extras]))
         lines = lines.insert_column(FIRST.index(FINDINGS),
@@ -153,7 +153,7 @@ def _out_of_scope_rows(result: CheckResult, lines: pl.DataFrame,
     assert outside is not None  # called only when the map left some lines out of scope
     zero = pl.lit(to_decimal(0), dtype=MONEY)
     given = {"source": pl.col(SOURCE), "row": pl.col(ROW), "line_id": pl.col("line_id"),
-             "status": pl.lit(OUT_OF_SCOPE), "amount": _pounds(pl.col("amount")),
+             "status": pl.lit(OUT_OF_SCOPE), "amount": pounds(pl.col("amount")),
              "compliant_amount": zero, "at_risk_amount": zero, "non_compliant_amount": zero,
              FINDINGS: pl.lit("out of scope: the column map gives this line no grant, so it "
                               "is not grant spend and is checked against no award"),

@@ -35,14 +35,15 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from ..checks.advice import advised_totals
-from ..checks.result import CheckResult, LineResult
+from ..checks.result import CheckResult
 from ..core.errors import InputError
 from ..core.money import to_decimal
-from ..models.table import STATUS
+from ..models.table import ROW, SOURCE, STATUS
 from ..pipeline import threads
 from .ci_common import LEVEL_LABEL
 from .evidence import evidence_rows
-from .flat import ADVICE, FINDINGS, flat_frame
+from .flat import ADVICE, FINDINGS, flat_frame, pounds
+from .json_report import finding_pieces
 
 EXCEL_CELL_LIMIT = 32767
 EXCEL_ROWS = 1_048_576
@@ -309,24 +310,37 @@ def _clean(column: pl.Expr) -> pl.Expr:
 
 
 def _findings_frame(result: CheckResult) -> pl.DataFrame:
-    """One row per finding of the lines that have any (a line's findings are rendered only
-    for those lines: most of a large ledger has none)."""
-    flagged = result.table.filter(pl.col(STATUS) != "compliant")
-    if flagged.height:
-        subset = CheckResult(flagged, result.packs, result.ringfences, result.council,
-                             cross=result.cross, advice=result.advice)
-        records = [_finding_record(line, f) for line in subset.lines() for f in line.findings]
-    else:
-        records = []
-    return pl.DataFrame(records, schema={
-        "line_id": pl.Utf8, "source": pl.Utf8, "row": pl.Int64, "amount": pl.Decimal(38, 2),
-        "status": pl.Utf8, "rule": pl.Utf8, "message": pl.Utf8, "clause": pl.Utf8},
-        orient="row")
+    """One row per finding of the lines not compliant, in their order and each line's
+    findings in its LineResult's: rendered on whole columns (json_report.finding_pieces),
+    never a LineResult a line."""
+    text = pl.Utf8()
+    schema = pl.Schema({"line_id": text, "source": text, "row": pl.Int64(),
+                        "amount": pl.Decimal(38, 2), "status": text, "rule": text,
+                        "message": text, "clause": text})
+    lines = result.versioned_table().filter(pl.col(STATUS) != "compliant")
+    heads: dict[tuple[str, str, str], int] = {}
 
+    def around(rule: str, status: str, clause: str) -> tuple[str, str]:
+        # A finding's message follows the number of its (rule, status, clause) and a NUL,
+        # which no number holds: the first NUL ends the number, whatever the message holds.
+        return f"{heads.setdefault((rule, status, clause), len(heads))}\x00", ""
 
-def _finding_record(line: LineResult, finding) -> tuple:
-    return (line.line_id, line.source, line.row, to_decimal(line.values["amount"]),
-            finding.status, finding.rule, finding.message, finding.clause)
+    pieces = finding_pieces(lines, result, around, lambda message: message) if lines.height \
+        else pl.DataFrame(schema={"_line": pl.Int64, "_order": pl.Int64, "_text": pl.Utf8})
+    if not pieces.height:
+        return pl.DataFrame(schema=schema)
+    pieces = pieces.sort("_line", "_order").select(
+        "_line", pl.col("_text").str.splitn("\x00", 2).alias("_parts")).unnest("_parts")
+    named = pl.DataFrame([(n, *head) for head, n in heads.items()],
+                         schema={"_head": pl.Int64, "rule": pl.Utf8, "status": pl.Utf8,
+                                 "clause": pl.Utf8}, orient="row")
+    found = pieces.select("_line", pl.col("field_0").cast(pl.Int64).alias("_head"),
+                          pl.col("field_1").alias("message")).join(
+        named, on="_head", how="left", maintain_order="left")
+    return pl.concat([
+        lines.select("line_id", pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"),
+                     pounds(pl.col("amount")).alias("amount"))[found["_line"]],
+        found.select("status", "rule", "message", "clause")], how="horizontal").cast(schema)
 
 
 def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame,
