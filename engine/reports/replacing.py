@@ -2,8 +2,9 @@
 
 A report is written to a temporary file beside its target and takes the target's
 name only once it is complete: a run that fails, is killed or runs out of memory
-or disk leaves the earlier report whole (and at worst a hidden `.NAME.*.tmp`
-beside it, after a kill no handler can see).
+or disk leaves the earlier report whole (and at worst a hidden `.NAME.PID.tmp`
+beside it, after a kill no handler can see: the next run writing NAME deletes
+those whose process is gone).
 
 Re-running a check over last run's report is the usual case (a CI job, an
 auditor's second pass), so the swap must stay cheap. `os.replace` over an
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import glob
 import os
 import shutil
 import stat
@@ -49,6 +51,7 @@ def replacing(path: str) -> Iterator[str]:
     if info is not None and not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
     folder, name = os.path.split(target)
+    _sweep(folder, name)
     temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         yield temporary
@@ -64,6 +67,27 @@ def replacing(path: str) -> Iterator[str]:
     except BaseException:
         _delete(temporary)
         raise
+
+
+def _sweep(folder: str, name: str) -> None:
+    """Deletes the temporary files of earlier runs writing `name` that were killed: those
+    of a process that no longer exists. A live process's (a run writing the same report
+    at once, or another program that took a dead run's number) are left alone."""
+    pattern = os.path.join(glob.escape(folder), f".{glob.escape(name)}.*.tmp")
+    for left in glob.glob(pattern):
+        number = left[len(os.path.join(folder, f".{name}.")):-len(".tmp")]
+        if number.isdigit() and not _alive(int(number)):
+            _delete(left)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, under another user
+    return True
 
 
 def is_file_target(path: str) -> bool:

@@ -75,3 +75,25 @@ def test_the_cli_overwrites_a_csv_report_it_wrote_before(cli, tmp_path):
     assert rows and all(row["status"] for row in rows)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv",
                                                           "report.csv.evidence.json"]
+
+
+def test_a_killed_runs_temporary_file_is_deleted_by_the_next_run_but_a_live_ones_is_not(
+        tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        report = tmp_path / "report.json"
+        left = tmp_path / f".report.json.{dead.pid}.tmp"
+        writing = tmp_path / f".report.json.{live.pid}.tmp"
+        other = tmp_path / f".other.json.{dead.pid}.tmp"
+        for path in (left, writing, other):
+            path.write_text("half a report")
+        _write(report, "this run\n")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [report.name, writing.name, other.name])
+    finally:
+        live.kill()
