@@ -456,7 +456,8 @@ def main() -> None:
     print("| --jobs | ringfence end to end |")
     print("| --- | --- |")
     command = check_command(parts[0], path.with_suffix(".awards.yaml"))
-    command[3:4] = [str(p) for p in parts]
+    at = command.index(str(parts[0]))
+    command[at:at + 1] = [str(p) for p in parts]
     all_jobs = (1, os.cpu_count() or 1)
     for jobs, check in zip(all_jobs, timed(*[command + ["--jobs", str(j)] for j in all_jobs])):
         print(f"| {jobs} | {check.seconds:.2f} s |", flush=True)

@@ -83,6 +83,14 @@ def test_the_json_report_is_the_same_in_slices_of_any_size(hostile, monkeypatch,
     assert _written(hostile) == _line_by_line(hostile)
 
 
+@pytest.mark.parametrize("size, at_once", [(7, 1), (7, 20), (50, 3)])
+def test_lines_with_findings_written_a_few_at_a_time_are_the_same(hostile, monkeypatch, size,
+                                                                   at_once):
+    monkeypatch.setattr(result_module, "BATCH", size)
+    monkeypatch.setattr(json_report._Flagged, "AT_ONCE", at_once)
+    assert _written(hostile) == _line_by_line(hostile)
+
+
 def test_some_lines_are_clean_and_some_are_not(hostile):
     found = sum(len(batch.found) for batch in hostile.batches())
     assert 0 < found < hostile.table.height
