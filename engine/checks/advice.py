@@ -58,7 +58,12 @@ def funding_advice(table: pl.DataFrame, packs: dict[str, CompiledPack],
     for grant in sorted(packs):
         pack = packs[grant]
         codes = list(pack.loaded.purposes)
-        others = refused.filter(pl.col("grant") != grant)
+        # Only what the pack reads is crossed with its purposes (a million refused lines
+        # make several million tried ones).
+        read = {SEQ, "grant", "purpose", "date"} | {
+            test.field for version in pack.versions.values() for test in version.tests}
+        others = refused.filter(pl.col("grant") != grant).select(
+            name for name in refused.columns if name in read)
         known = pl.col("purpose").is_in(codes).fill_null(False)
         # A line keeps its purpose where the pack has it; otherwise it is tried as each
         # of the pack's purposes.
