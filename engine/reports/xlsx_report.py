@@ -94,8 +94,9 @@ def _fits(what: str, rows: int) -> None:
 
 def _write_book(result: CheckResult, file) -> None:
     with threads.pool(1) as pool:
-        # polars, which releases the GIL, makes the lines' frame and finds what their text
-        # needs escaped while the findings are gathered line by line (Python).
+        # The lines' frame, and what its text needs escaped, are made in a thread while
+        # this one gathers the findings and writes the Summary sheet (polars releases
+        # the GIL; XlsxWriter is Python).
         made = pool.submit(_lines_frame, result)
         findings = _findings_frame(result)
         _fits("findings", findings.height)
