@@ -33,19 +33,18 @@ def sha256_of(path: str) -> str | None:
 
 
 def evidence(request, packs: dict[str, CompiledPack], digests: dict[str, str | None],
-             checks: CrossLineChecks, facts: list[dict],
-             advisers: dict[str, CompiledPack] | None = None) -> dict:
-    """What a reader needs to reproduce this result, or challenge it. `advisers`: the packs
-    that decided funding advice (checks/advice.py), when some line was advised; those
-    the lines are not charged to are listed as `advice_packs`."""
+             checks: CrossLineChecks, facts: list[dict]) -> dict:
+    """What a reader needs to reproduce this result, or challenge it."""
     def described(path):
         return {"path": path, "sha256": digests.get(path)} if path else None
 
-    advising = {pid: p for pid, p in (advisers or {}).items() if pid not in packs}
     return {
         "tool": {"name": "ringfence", "version": __version__},
-        "packs": _packs(packs),
-        **({"advice_packs": _packs(advising)} if advising else {}),
+        "packs": [{"id": pid, "title": p.loaded.pack.title,
+                   "determination": p.loaded.pack.determination,
+                   "path": shown_path(p.loaded.path), "sha256": p.loaded.sha256,
+                   **_versions(p)}
+                  for pid, p in sorted(packs.items())],
         # Each input's own facts: its rows, lines, money, skipped rows and stated total.
         "inputs": [{**described(path), **fact} for path, fact in zip(request.inputs, facts)],
         "awards": described(request.awards),
@@ -54,13 +53,6 @@ def evidence(request, packs: dict[str, CompiledPack], digests: dict[str, str | N
                     **request.options},
         "checks": checks.evidence(),
     }
-
-
-def _packs(packs: dict[str, CompiledPack]) -> list[dict]:
-    return [{"id": pid, "title": p.loaded.pack.title,
-             "determination": p.loaded.pack.determination,
-             "path": shown_path(p.loaded.path), "sha256": p.loaded.sha256, **_versions(p)}
-            for pid, p in sorted(packs.items())]
 
 
 def _versions(pack: CompiledPack) -> dict:

@@ -104,8 +104,8 @@ def run_check(request: CheckRequest) -> CheckResult:
     # out, and the lines' own findings rendered, while the cross-line checks finish.
     stated = {f.path: check for f in files if (check := reconciliation(f)) is not None}
     ringfences = award_checks(table, by_grant, compiled) + list(stated.values())
-    advisers = {pid: _compiled(loaded) for pid, loaded in packs.items()}
-    advice = funding_advice(table, advisers, ringfences)
+    advice = funding_advice(table, {pid: _compiled(loaded) for pid, loaded in packs.items()},
+                            ringfences)
     # The tabular reports need the own findings; if the checks are done already, a report
     # renders them instead.
     own_text = None if crossing.done() else own_findings(
@@ -117,8 +117,7 @@ def run_check(request: CheckRequest) -> CheckResult:
         table[SEQ].search_sorted(cross[SEQ].unique()), 1)
     table = final_status(table.with_columns(flagged.alias(CROSS_RANK)))
     found = evidence(request, compiled, {p: d.result() for p, d in digests.items()},
-                     checks, input_facts(files, table, out_of_scope),
-                     advisers if advice else None)
+                     checks, input_facts(files, table, out_of_scope))
     background.shutdown()
     result = CheckResult(table, compiled, ringfences, council, evidence=found,
                          rejected=rejected, cross=cross, cases=crossline.cases, checks=checks,

@@ -12,12 +12,11 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str, str]]:
     tool = evidence.get("tool")
     if tool:
         rows.append(("tool", f"{tool.get('name')} {tool.get('version')}", ""))
-    for key, role in (("packs", ""), ("advice_packs", ", for funding advice")):
-        for pack in evidence.get(key) or []:
-            what = f"pack {pack.get('id')}"
-            if pack.get("determination"):
-                what += f" ({pack['determination']})"
-            rows.append((what + role, pack.get("path") or "", pack.get("sha256") or ""))
+    for pack in evidence.get("packs") or []:
+        what = f"pack {pack.get('id')}"
+        if pack.get("determination"):
+            what += f" ({pack['determination']})"
+        rows.append((what, pack.get("path") or "", pack.get("sha256") or ""))
     for described in evidence.get("inputs") or []:
         rows.append(("input", described.get("path") or "", described.get("sha256") or ""))
         if "rows" in described:
