@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from helpers import REPO
+from helpers import REPO, run_cli
 
 PROBLEMS = REPO / "cases" / "problems" / "proposal.yaml"
 
@@ -18,8 +18,6 @@ def lines_of(run) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def problems():
-    from conftest import run_cli
-
     return lines_of(run_cli("check", PROBLEMS, "--format", "json"))
 
 

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import polars as pl
 import pytest
 import yaml
-from helpers import REPO
+from helpers import REPO, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -30,8 +30,6 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory):
-    from conftest import run_cli
-
     out = tmp_path_factory.mktemp("xlsx") / "report.xlsx"
     assert run_cli("check", PROBLEMS, "--format", "xlsx", "-o", out).code == 1
     report = json.loads(run_cli("check", PROBLEMS, "--format", "json").stdout)
