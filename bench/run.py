@@ -372,6 +372,8 @@ def main() -> None:
     parser.add_argument("--excel-in-sizes", default=None,
                         help="of the --xlsx-sizes, those at which the Excel ledger is read "
                              "(all of them unless given): reading one is the slowest")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="leave out opening the HTML report in headless chromium")
     parser.add_argument("--only", choices=("paths", "all"), default="all",
                         help="paths: only every format, Excel in and startup (quick)")
     args = parser.parse_args()
@@ -386,7 +388,8 @@ def main() -> None:
         int(s) for s in args.excel_in_sizes.split(",") if s} & excel_sizes
     for index, size in enumerate(int(s) for s in args.format_sizes.split(",") if s):
         every_path(size, [f for f in formats if f != "xlsx" or size in excel_sizes],
-                   excel_in=size in excel_in, browser=index == 0, problems=args.problems)
+                   excel_in=size in excel_in, browser=index == 0 and not args.no_browser,
+                   problems=args.problems)
     if args.only == "paths":
         return
     print("\n| lines | ringfence end to end | ringfence CPU | ringfence peak MB "
