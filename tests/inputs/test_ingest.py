@@ -8,16 +8,6 @@ import json
 import pytest
 
 HEADER = "line_id,date,amount,purpose,description,Cost Centre\n"
-AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
-
-
-@pytest.fixture
-def awards(tmp_path):
-    path = tmp_path / "awards.yaml"
-    path.write_text(AWARDS)
-    return path
-
-
 def check_json(cli, *args):
     run = cli("check", *args, "--format", "json", "--fail-on", "never")
     assert run.code == 0, run.stderr

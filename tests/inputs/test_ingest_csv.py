@@ -14,15 +14,6 @@ import pytest
 from ringfence.engine.inputs import read_input
 from ringfence.engine.inputs.csv_reader import decode
 
-AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
-
-
-@pytest.fixture
-def awards(tmp_path):
-    path = tmp_path / "awards.yaml"
-    path.write_text(AWARDS)
-    return path
-
 
 def ledger(tmp_path, text: str | bytes, name: str = "ledger.csv") -> Path:
     path = tmp_path / name

@@ -11,15 +11,6 @@ from openpyxl import Workbook
 from ringfence.engine.core.errors import InputError
 from ringfence.engine.inputs import read_input
 
-AWARDS = "awards: [{grant: csc-prevention-2025-26, amount: 1000000}]\n"
-
-
-@pytest.fixture
-def awards(tmp_path):
-    path = tmp_path / "awards.yaml"
-    path.write_text(AWARDS)
-    return path
-
 
 def workbook(tmp_path, rows, name="ledger.xlsx", extra_sheet=None):
     book = Workbook()
