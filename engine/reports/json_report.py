@@ -170,62 +170,78 @@ def finding_pieces(frame: pl.DataFrame, result: CheckResult,
                    shown: Callable[[pl.Expr], pl.Expr],
                    case: Callable[[pl.Expr], pl.Expr] | None = None) -> pl.DataFrame:
     """(_line: position in `frame`, _order, _text) for each finding of the lines of
-    `frame` (lines of the result's table): the message as `shown` writes it, with the
-    text around(rule, status, clause) gives before and after it. No LineResult: each
-    message is rendered on whole columns (message_columns, as the CSV report renders
-    them) for the lines its rule matched; _order sorts a line's findings as LineResult
-    has them (rules in pack order, then the award limit, then the cross-line checks).
-    `case`: what a cross-line finding naming its case writes after its message."""
+    `frame` (finding_rows): the message as `shown` writes it, with the text
+    around(rule, status, clause) gives before and after it; `case`: what a cross-line
+    finding naming its case writes after its message."""
+    rows, heads = finding_rows(frame, result)
+    texts = [around(*head) for head in heads]
+    parts = pl.DataFrame({"_head": range(len(heads)), "_before": [b for b, _ in texts],
+                          "_after": [a for _, a in texts]},
+                         schema={"_head": pl.Int64, "_before": pl.Utf8, "_after": pl.Utf8})
+    named = pl.lit("") if case is None else pl.when(
+        pl.col("_case").fill_null("") != "").then(case(pl.col("_case"))).otherwise(pl.lit(""))
+    return rows.join(parts, on="_head", maintain_order="left").select(
+        "_line", "_order",
+        (pl.col("_before") + shown(pl.col("_message")) + named + pl.col("_after"))
+        .alias("_text"))
+
+
+def finding_rows(frame: pl.DataFrame, result: CheckResult
+                 ) -> tuple[pl.DataFrame, list[tuple[str, str, str]]]:
+    """(_line: position in `frame`, _order, _head, _message, _case) for each finding of the
+    lines of `frame` (lines of the result's table), and each finding's (rule, status,
+    clause) by its _head number. No LineResult: each message is rendered on whole columns
+    (message_columns, as the CSV report renders them) for the lines its rule matched, with
+    its own version's rules; _order sorts a line's findings as LineResult has them (rules
+    in pack order, then the award limit, then the cross-line checks); _case is the case a
+    cross-line finding names, else null."""
     framed = frame.with_row_index("_line").with_columns(pl.col("_line").cast(pl.Int64))
+    heads: dict[tuple[str, str, str], int] = {}
     pieces = []
 
-    def wrapped(found: pl.DataFrame, texts: dict[str, tuple[str, str]], key: str,
-                message: str, then: pl.Expr | None = None) -> pl.DataFrame:
-        parts = pl.DataFrame({key: list(texts), "_before": [b for b, _ in texts.values()],
-                              "_after": [a for _, a in texts.values()]})
-        return found.join(parts, on=key).select(
-            "_line", pl.col("_order").cast(pl.Int64),
-            (pl.col("_before") + shown(pl.col(message)) + (pl.lit("") if then is None else then)
-             + pl.col("_after"))
-            .alias("_text"))
+    def headed(found: pl.DataFrame, by_key: dict[str, tuple[str, str, str]], key: str,
+               message: str) -> pl.DataFrame:
+        numbers = [heads.setdefault(head, len(heads)) for head in by_key.values()]
+        parts = pl.DataFrame({key: list(by_key), "_head": numbers},
+                             schema={key: pl.Utf8, "_head": pl.Int64})
+        case = pl.col("case") if "case" in found.columns else pl.lit(None, dtype=pl.Utf8)
+        return found.join(parts, on=key, maintain_order="left").select(
+            "_line", pl.col("_order").cast(pl.Int64), "_head",
+            pl.col(message).alias("_message"), case.alias("_case"))
 
     for (grant, label), lines in framed.partition_by(["grant", PACK_VERSION],
                                                      as_dict=True).items():
         compiled = result.packs[grant]
         version = compiled.versions[label]
-        texts = {rule.id: around(rule.id, rule.status, rule.clause) for rule in version.rules}
+        rules: dict[str, tuple[str, str, str]] = {
+            rule.id: (rule.id, rule.status, rule.clause) for rule in version.rules}
         # message_columns finds a line's fields by its _line, as a position in the frame.
         at = lines["_line"]
         for found in rule_messages(lines.with_columns(pl.int_range(pl.len(), dtype=pl.Int64)
                                                       .alias("_line")), version):
-            pieces.append(wrapped(found.with_columns(at.gather(found["_line"])), texts,
-                                  "_rule", "_text"))
+            pieces.append(headed(found.with_columns(at.gather(found["_line"])), rules,
+                                 "_rule", "_text"))
         beyond = lines.filter(pl.col(OVER).fill_null(0) > 0)
         if beyond.height:
-            pieces.append(wrapped(beyond.select(
+            pieces.append(headed(beyond.select(
                 "_line", pl.lit(len(version.rules), pl.Int64).alias("_order"),
                 pl.lit(OVER_RULE).alias("_rule"),
                 over_message(result.award_amount(grant)).alias("_text")),
-                {OVER_RULE: around(OVER_RULE, "non_compliant",
-                                   compiled.loaded.pack.ringfence.clause)}, "_rule", "_text"))
+                {OVER_RULE: (OVER_RULE, "non_compliant", compiled.loaded.pack.ringfence.clause)},
+                "_rule", "_text"))
     if result.cross is not None and result.cross.height:
         cross = result.cross.with_row_index("_order").join(
             framed.select(SEQ, "_line"), on=SEQ, how="inner")
         if cross.height:
-            named = pl.lit("")
-            if case is not None and "case" in cross.columns:
-                # (a finding's case is written when it has one, as Finding.case is)
-                named = pl.when(pl.col("case").fill_null("") != "").then(
-                    case(pl.col("case"))).otherwise(pl.lit(""))
             # after every rule's and the award's: cross-line findings keep their own order
-            pieces.append(wrapped(
+            pieces.append(headed(
                 cross.with_columns(pl.col("_order").cast(pl.Int64) + 1_000_000_000),
-                {rule: around(rule, "at_risk", clause)
-                 for rule, clause in CROSS_LINE_CLAUSES.items()},
-                "rule", "message", named))
-    if not pieces:
-        return pl.DataFrame(schema={"_line": pl.Int64, "_order": pl.Int64, "_text": pl.Utf8})
-    return pl.concat(pieces)
+                {rule: (rule, "at_risk", clause) for rule, clause in CROSS_LINE_CLAUSES.items()},
+                "rule", "message"))
+    found = pl.concat(pieces) if pieces else pl.DataFrame(schema={
+        "_line": pl.Int64, "_order": pl.Int64, "_head": pl.Int64, "_message": pl.Utf8,
+        "_case": pl.Utf8})
+    return found, list(heads)
 
 
 def flagged_texts(frame: pl.DataFrame, result: CheckResult, extras: list[str]) -> pl.Series:

@@ -43,7 +43,7 @@ from ..pipeline import threads
 from .ci_common import LEVEL_LABEL
 from .evidence import evidence_rows
 from .flat import ADVICE, FINDINGS, flat_frame, pounds
-from .json_report import finding_pieces
+from .json_report import finding_rows
 
 EXCEL_CELL_LIMIT = 32767
 EXCEL_ROWS = 1_048_576
@@ -109,10 +109,10 @@ def _write_book(result: CheckResult, file) -> None:
         lines, line_texts = made.result()
     # The rows are made while their sheet is written into the zip (_fill_bodies): all of
     # the Lines sheet's XML at once is ten times the size of its frame.
-    line_rows = _table_sheet(book, styles, "Lines", lines, line_texts)
-    finding_rows = _table_sheet(book, styles, "Findings", findings, _texts(findings))
-    bodies = {"xl/worksheets/sheet2.xml": (line_rows, lines),
-              "xl/worksheets/sheet3.xml": (finding_rows, findings)}
+    line_xml = _table_sheet(book, styles, "Lines", lines, line_texts)
+    finding_xml = _table_sheet(book, styles, "Findings", findings, _texts(findings))
+    bodies = {"xl/worksheets/sheet2.xml": (line_xml, lines),
+              "xl/worksheets/sheet3.xml": (finding_xml, findings)}
     _cases_sheet(book, styles, result)
     _evidence_sheet(book, styles, result)
     book.close()
@@ -312,36 +312,25 @@ def _clean(column: pl.Expr) -> pl.Expr:
 
 def _findings_frame(result: CheckResult) -> pl.DataFrame:
     """One row per finding of the lines not compliant, in their order and each line's
-    findings in its LineResult's: rendered on whole columns (json_report.finding_pieces),
+    findings in its LineResult's: rendered on whole columns (json_report.finding_rows),
     never a LineResult a line."""
     text = pl.Utf8()
     schema = pl.Schema({"line_id": text, "source": text, "row": pl.Int64(),
                         "amount": pl.Decimal(38, 2), "status": text, "rule": text,
                         "message": text, "clause": text})
     lines = result.versioned_table().filter(pl.col(STATUS) != "compliant")
-    heads: dict[tuple[str, str, str], int] = {}
-
-    def around(rule: str, status: str, clause: str) -> tuple[str, str]:
-        # A finding's message follows the number of its (rule, status, clause) and a NUL,
-        # which no number holds: the first NUL ends the number, whatever the message holds.
-        return f"{heads.setdefault((rule, status, clause), len(heads))}\x00", ""
-
-    pieces = finding_pieces(lines, result, around, lambda message: message) if lines.height \
-        else pl.DataFrame(schema={"_line": pl.Int64, "_order": pl.Int64, "_text": pl.Utf8})
-    if not pieces.height:
+    found, heads = finding_rows(lines, result)
+    if not found.height:
         return pl.DataFrame(schema=schema)
-    pieces = pieces.sort("_line", "_order").select(
-        "_line", pl.col("_text").str.splitn("\x00", 2).alias("_parts")).unnest("_parts")
-    named = pl.DataFrame([(n, *head) for head, n in heads.items()],
-                         schema={"_head": pl.Int64, "rule": pl.Utf8, "status": pl.Utf8,
-                                 "clause": pl.Utf8}, orient="row")
-    found = pieces.select("_line", pl.col("field_0").cast(pl.Int64).alias("_head"),
-                          pl.col("field_1").alias("message")).join(
-        named, on="_head", how="left", maintain_order="left")
+    found = found.sort("_line", "_order").join(pl.DataFrame(
+        [(number, *head) for number, head in enumerate(heads)],
+        schema={"_head": pl.Int64, "rule": pl.Utf8, "status": pl.Utf8, "clause": pl.Utf8},
+        orient="row"), on="_head", how="left", maintain_order="left")
     return pl.concat([
         lines.select("line_id", pl.col(SOURCE).alias("source"), pl.col(ROW).alias("row"),
                      pounds(pl.col("amount")).alias("amount"))[found["_line"]],
-        found.select("status", "rule", "message", "clause")], how="horizontal").cast(schema)
+        found.select("status", "rule", pl.col("_message").alias("message"), "clause")],
+        how="horizontal").cast(schema)
 
 
 def _table_sheet(book, styles: _Styles, name: str, frame: pl.DataFrame,
