@@ -44,12 +44,9 @@ def _json(result, stream: TextIO | None, context: WriteContext) -> None:
     if stream is not None:
         json_report.write(result, stream)
         return
-    # A large report replacing an earlier one is written to a new file: see replacing.py.
-    from .replacing import replacing
-
+    # (The caller makes the file take its name only once complete: see replacing.py.)
     assert context.output is not None  # no stream: the writer writes --output itself
-    with replacing(context.output) as path, open(path, "w", encoding="utf-8",
-                                                  newline="") as file:
+    with open(context.output, "w", encoding="utf-8", newline="") as file:
         json_report.write(result, file)
 
 

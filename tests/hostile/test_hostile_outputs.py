@@ -10,7 +10,7 @@ import os
 import subprocess
 
 import pytest
-from helpers import REPO
+from helpers import REPO, run_cli
 
 from ringfence.engine.core.exit_codes import ExitCode
 from ringfence.engine.reports import replacing as replacing_module
@@ -274,6 +274,34 @@ main(["check", {str(PROPOSAL)!r}, "--format", "{fmt}", "--output", {str(report)!
     assert done.returncode == -9, done.stderr
     assert report.read_text() == "last run's report"
     assert evidence.read_text() == "last run's evidence"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "md"])
+def test_the_next_run_deletes_what_a_killed_run_was_writing(tmp_path, fmt):
+    """The half-written file a SIGKILL leaves (.NAME.PID.tmp, one for each file the run
+    writes) is deleted by the next run writing that report, whatever its format."""
+    import sys
+
+    report = tmp_path / f"report.{fmt}"
+    code = f"""
+import os, signal
+from ringfence.engine.reports import csv_report, json_report, md_report
+for module in (csv_report, json_report, md_report):
+    def killed(*args, write=module.write):
+        write(*args)  # the whole report, then killed before it takes its name
+        os.kill(os.getpid(), signal.SIGKILL)
+    module.write = killed
+from ringfence.cli import main
+main(["check", {str(PROPOSAL)!r}, "--format", "{fmt}", "--output", {str(report)!r}])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    left = [p.name for p in tmp_path.iterdir()]
+    assert left and all(name.startswith(f".report.{fmt}.") for name in left), left
+    run = run_cli("check", PROPOSAL, "--format", fmt, "--output", report)
+    assert run.code == 0, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [report.name] + (
+        [f"{report.name}.evidence.json"] if fmt == "csv" else [])
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
