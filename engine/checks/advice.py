@@ -7,7 +7,8 @@ is no better on another grant). Each other pack, in the version in force on
 the line's date, decides the line as if charged to it; when the line's purpose
 is not one of that pack's purposes (or it has none), the line is decided once
 for each of the pack's purposes instead. The pack takes the line under the purposes for
-which none of its rules matches. Each answer says whether the council has an
+which none of its rules matches. Lines alike in everything the pack reads are
+decided once for all of them. Each answer says whether the council has an
 award for that grant and how much of it is left after this check's spending.
 """
 
@@ -58,26 +59,36 @@ def funding_advice(table: pl.DataFrame, packs: dict[str, CompiledPack],
     for grant in sorted(packs):
         pack = packs[grant]
         codes = list(pack.loaded.purposes)
-        # Only what the pack reads is crossed with its purposes (a million refused lines
-        # make several million tried ones).
-        read = {SEQ, "grant", "purpose", "date"} | {
+        others = refused.filter(pl.col("grant") != grant)
+        if not others.height:
+            continue
+        # Only what the pack reads decides, so lines alike in it share an answer: each
+        # case (a distinct set of those values, numbered in the order of its first line)
+        # is tried once, under _seq, and its answer given to its lines. Only the cases
+        # are crossed with the pack's purposes (a million refused lines would make
+        # several million tried ones).
+        read = {"purpose", "date"} | {
             test.field for version in pack.versions.values() for test in version.tests}
-        others = refused.filter(pl.col("grant") != grant).select(
-            name for name in refused.columns if name in read)
+        fields = [name for name in refused.columns if name in read]
+        cases = others.select(fields).unique(maintain_order=True).with_row_index(SEQ)
+        lines_case = others.select(SEQ, *fields).join(
+            cases.rename({SEQ: "_case"}), on=fields, how="left", nulls_equal=True,
+            maintain_order="left").select(SEQ, pl.col("_case").cast(pl.Int64))
+        cases = cases.with_columns(pl.col(SEQ).cast(pl.Int64))
         known = pl.col("purpose").is_in(codes).fill_null(False)
-        # A line keeps its purpose where the pack has it; otherwise it is tried as each
+        # A case keeps its purpose where the pack has it; otherwise it is tried as each
         # of the pack's purposes.
         tried = pl.concat([
-            others.filter(known),
-            others.filter(~known).drop("purpose").join(
-                pl.DataFrame({"purpose": codes}), how="cross").select(others.columns),
+            cases.filter(known),
+            cases.filter(~known).drop("purpose").join(
+                pl.DataFrame({"purpose": codes}), how="cross").select(cases.columns),
         ]).with_columns(pl.lit(grant).alias("grant")).sort(SEQ, maintain_order=True)
         if not tried.height:
             continue
         decided = classify(tried, {grant: pack})
         taken = (decided.filter(pl.col(RULES).list.len() == 0)
                  .group_by(SEQ, maintain_order=True).agg(pl.col("purpose"))
-                 .join(others.select(SEQ, known.alias("own")), on=SEQ, how="left")
+                 .join(cases.select(SEQ, known.alias("own")), on=SEQ, how="left")
                  .with_columns((~pl.col("own") & (pl.col("purpose").list.len() == len(codes)))
                                .alias("any")))
         # (polars joins on text, not lists: the purposes are keyed by their codes joined)
@@ -87,9 +98,11 @@ def funding_advice(table: pl.DataFrame, packs: dict[str, CompiledPack],
         answers += [Advice(grant, pack.pack.determination, pack.pack.title, tuple(purposes),
                            any_purpose, grant in left, left.get(grant))
                     for purposes, any_purpose, _ in kinds.iter_rows()]
-        numbered.append(taken.join(
+        answered = taken.join(
             kinds.drop("purpose").with_row_index("answer", offset=first), on=["key", "any"],
-            how="left").select(SEQ, pl.col("answer").cast(pl.Int64)))
+            how="left").select(pl.col(SEQ).alias("_case"), pl.col("answer").cast(pl.Int64))
+        numbered.append(lines_case.join(answered, on="_case", how="inner",
+                                        maintain_order="left").select(SEQ, "answer"))
     none: tuple[Advice, ...] = ()
     found = dict.fromkeys(refused[SEQ].to_list(), none)
     if numbered:

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
+import yaml
 from helpers import REPO, run_cli
+
+from ringfence.engine.models.table import SEQ
+from ringfence.engine.pipeline.check import CheckRequest, run_check
 
 PROBLEMS = REPO / "cases" / "problems" / "proposal.yaml"
 
@@ -106,3 +111,41 @@ def test_every_format_shows_the_advice(cli, tmp_path, fmt):
     text = out.read_text(encoding="utf-8").replace("\\", "")  # Markdown escapes ( and _
     assert "children-families-2025-26 (31/7834) would take it" in text or \
         '"determination": "31/7834"' in text
+
+
+def test_a_lines_advice_is_what_it_gets_checked_alone(tmp_path):
+    """Lines alike in every field a pack reads are decided once for all of them: each
+    line still gets the advice it would get on its own, blanks included."""
+    planted = yaml.safe_load(PROBLEMS.read_text(encoding="utf-8"))["lines"]
+    # awards no line can take beyond, so the lines refused are those the rules refuse
+    awards = [{"grant": grant, "amount": 10**9}
+              for grant in ("csc-prevention-2025-26", "ffpp-transformation-2025-26")]
+    lines = []
+    for line in planted:
+        lines.append(line)
+        # alike in what the packs read, unlike in what they do not
+        lines.append({**line, "line_id": f"{line['line_id']}-again", "amount": 1,
+                      "supplier": "Other Supplier Ltd", "reference": "X1"})
+        # alike but for a blank where the line has a value
+        for name in ("description", "category", "purpose"):
+            if name in line:
+                lines.append({k: v for k, v in line.items() if k != name}
+                             | {"line_id": f"{line['line_id']}-no-{name}"})
+
+    def advice_by_id(chosen: list[dict], name: str) -> dict[str, tuple]:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump({"awards": awards, "lines": chosen}), encoding="utf-8")
+        result = run_check(CheckRequest([str(path)]))
+        ids = dict(result.table.select(SEQ, "line_id").iter_rows())
+        # (what is left of an award depends on the other lines' spending, by design)
+        return {ids[seq]: tuple(replace(a, left=None) for a in advice)
+                for seq, advice in result.advice.items()}
+
+    together = advice_by_id(lines, "all")
+    assert len(together) > len(planted)  # the planted lines and their variants are refused
+    # A blank the packs' rules do not mind leaves the advice as it was.
+    assert together["E12"]  # an existing service: the Children and Families grant's
+    assert together["E12-no-description"] == together["E12-no-category"] == together["E12"]
+    for index, line in enumerate(lines):
+        alone = advice_by_id([line], f"line{index}")
+        assert together.get(line["line_id"]) == alone.get(line["line_id"]), line["line_id"]
