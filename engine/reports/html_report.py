@@ -28,6 +28,7 @@ from .advice import advice_text, advice_texts
 from .evidence import evidence_rows
 from .gate_report import active_gate, finding_note, summary_lines
 from .json_report import findings_joined, literal
+from .text_out import array_pieces, joined, put, slices, visible_column
 
 COLOURS = {"compliant": "#2e7d32", "at_risk": "#f9a825", "non_compliant": "#c62828"}
 LABEL = LABELS
@@ -192,7 +193,7 @@ def _options(element_id: str, label: str, values, labels: dict[str, str] | None 
 
 def render(result: CheckResult) -> str:
     head, tail = _page(result)
-    return visible(head + "".join(_data(result)) + tail)
+    return visible(head) + joined(map(_safe, _data(result))) + visible(tail)
 
 
 def write(result, stream, context) -> None:
@@ -200,8 +201,17 @@ def write(result, stream, context) -> None:
     head, tail = _page(result)
     stream.write(visible(head))
     for piece in _data(result):  # a column at a time: the page is never one string
-        stream.write(visible(piece))
+        for part in slices(piece):
+            put(stream, _safe(part))
     stream.write(visible(tail))
+
+
+def _safe(piece: str | pl.Series) -> str | pl.Series:
+    """A piece of the page's data with no `<` (no text from the input can close its script
+    element) and its control characters shown as escapes."""
+    if isinstance(piece, str):
+        return visible(piece.replace("<", "\\u003c"))
+    return visible_column(piece.str.replace_all("<", "\\u003c", literal=True))
 
 
 def _page(result: CheckResult) -> tuple[str, str]:
@@ -331,15 +341,10 @@ def _labels(result: CheckResult, name: str) -> list[str]:
     return sorted(result.table[name].drop_nulls().unique().to_list())
 
 
-def _array(values: pl.Expr) -> pl.Expr:
-    """A column as the text of a JSON array (null as null)."""
-    return pl.lit("[") + values.str.join(",") + pl.lit("]")
-
-
-def _data(result: CheckResult) -> Iterator[str]:
+def _data(result: CheckResult) -> Iterator[str | pl.Series]:
     """The lines as one JSON object of columns (codes for the status, grant, purpose and
-    file, which the filters compare), and the findings of the lines that have any; no
-    `<` in it, so that no text from the input can close its script element."""
+    file, which the filters compare), and the findings of the lines that have any: as
+    texts and columns of texts, written one after another (text_out.put)."""
     table = result.table
     grants, purposes = _labels(result, "grant"), _labels(result, "purpose")
     sources = table[SOURCE].unique(maintain_order=True).to_list()
@@ -353,30 +358,31 @@ def _data(result: CheckResult) -> Iterator[str]:
             **({"version": result.pack_version()} if result.versioned else {}),
             "supplier": pl.col("supplier"), "reference": pl.col("reference"),
             "amount": gbp(pl.col("amount")), "description": pl.col("description")}
-    yield _inert(json.dumps({"grants": grants, "purposes": purposes, "sources": sources},
-                            ensure_ascii=False)[:-1])
+    yield json.dumps({"grants": grants, "purposes": purposes, "sources": sources},
+                     ensure_ascii=False)[:-1]
 
     for name, expr in [*code.items(), *text.items()]:  # a column at a time, then let go
         values = expr.cast(pl.Utf8) if name in code else literal(expr)
-        yield _inert(f', "{name}": ' + table.select(_array(values)).item())
-    found, findings = _findings(result)
-    yield _inert(f', "found": {found}, "findings": {findings}}}')
+        yield array_pieces(table.select(values)[:, 0].drop_nulls(), f', "{name}": [')
+    yield from _findings(result)
 
 
-def _findings(result: CheckResult) -> tuple[str, str]:
+def _findings(result: CheckResult) -> Iterator[str | pl.Series]:
     """The positions of the lines with findings, and their findings, each
-    [status rank, rule, message, clause, note or null], as JSON text."""
+    [status rank, rule, message, clause, note or null], as JSON text: the end of the
+    page's data."""
     # No notes: every message rendered on whole columns, and each distinct advice once.
     if active_gate(result) is None:
-        positions = result.flagged()
-        lines = result.versioned_table()[positions]
-        advice = advice_texts(result.advice, lines[SEQ], _advice_finding)
-        texts = findings_joined(lines, result, _finding, ",")
-        texts = pl.select(pl.when(advice.is_null()).then(texts)
-                          .otherwise(texts + pl.lit(",") + advice))[:, 0]
-        shown = texts.is_not_null()
-        return ("[" + ",".join(map(str, positions.filter(shown).to_list())) + "]",
-                "[" + ",".join("[" + text + "]" for text in texts.filter(shown).to_list()) + "]")
+        positions, pieces = _found_findings(result)
+        yield array_pieces(positions.cast(pl.Utf8), ', "found": [')
+        if not pieces:
+            yield ', "findings": []}'
+            return
+        # Each line's findings as an item of the array: the first opens it, the last ends it.
+        pieces[0] = pieces[0].scatter(0, ', "findings": [' + pieces[0][0])
+        pieces[-1] = pieces[-1].scatter(pieces[-1].len() - 1, pieces[-1][-1][:-1] + "]}")
+        yield from pieces
+        return
     found, findings = [], []
     for batch in result.batches():
         for position, line in batch.found.items():
@@ -385,7 +391,32 @@ def _findings(result: CheckResult) -> tuple[str, str]:
                 findings.append([[RANK[f.status], f.rule, f.message, f.clause,
                                   finding_note(result, line, f)] for f in line.findings]
                                 + _advice(line))
-    return orjson.dumps(found).decode(), orjson.dumps(findings).decode()
+    yield f', "found": {orjson.dumps(found).decode()}, "findings": ' \
+          f'{orjson.dumps(findings).decode()}}}'
+
+
+#: Lines with findings whose text is made at once: of a million lines half refused, the
+#: page's findings are a quarter-gigabyte, and what they are made of is more.
+AT_ONCE = 25_000
+
+
+def _found_findings(result: CheckResult) -> tuple[pl.Series, list[pl.Series]]:
+    """(the positions of the lines with findings; their findings as array items, each
+    `[...],`, AT_ONCE lines to a column of them)."""
+    flagged, table = result.flagged(), result.versioned_table()
+    found, pieces = [], []
+    for start in range(0, flagged.len(), AT_ONCE):
+        positions = flagged.slice(start, AT_ONCE)
+        lines = table[positions]
+        advice = advice_texts(result.advice, lines[SEQ], _advice_finding)
+        texts = findings_joined(lines, result, _finding, ",")
+        texts = pl.select(pl.when(advice.is_null()).then(texts)
+                          .otherwise(texts + pl.lit(",") + advice))[:, 0]
+        shown = texts.is_not_null()
+        found.append(positions.filter(shown))
+        if shown.any():
+            pieces.append("[" + texts.filter(shown) + "],")
+    return pl.concat(found) if found else flagged, pieces
 
 
 def _finding(rule: str, status: str, clause: str) -> tuple[str, str]:
@@ -397,10 +428,6 @@ def _finding(rule: str, status: str, clause: str) -> tuple[str, str]:
 def _advice_finding(advice) -> str:
     """A line's advice as _advice puts it among the line's findings, as JSON text."""
     return orjson.dumps(_advice_entry(advice)).decode()
-
-
-def _inert(text: str) -> str:
-    return text.replace("<", "\\u003c")
 
 
 def _advice(line) -> list[list]:

@@ -40,6 +40,7 @@ from ..models.table import (
 from ..pipeline import threads
 from .advice import advice_records, advice_texts
 from .gate_report import active_gate, annotate_json, annotate_lines
+from .text_out import put
 
 #: A line's keys before its optional ones, in the contract's order.
 LEADING = ("line_id", "status", "amount", "findings", "grant", "pack_version", "purpose", "date",
@@ -385,15 +386,12 @@ _NO_LINES = '\n  "lines": [],'
 
 
 def write(result: CheckResult, stream) -> None:
-    binary = getattr(stream, "buffer", None)
-    if binary is not None:
-        stream.flush()
     skeleton = _skeleton(result)
     # The summary, before the lines, is known now; what follows them (the gate's counts
     # among it) once they are written. The small rest is json's own, floats and all.
     head = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[0]
     count = result.table.height
-    _put(stream, binary, head + ('\n  "lines": [\n' if count else _NO_LINES))
+    put(stream, head + ('\n  "lines": [\n' if count else _NO_LINES))
     waived = baselined = 0
     flagged = _Flagged(result)
     with threads.pool(1) as pool:
@@ -404,16 +402,10 @@ def write(result: CheckResult, stream) -> None:
             texts = texts + ",\n"
             if batch.start + batch.frame.height == count:  # no comma after the last line
                 texts = texts.scatter(len(texts) - 1, texts[-1][:-2])
-            if binary is not None:
-                # polars writes the text as it is (never quoted) straight to the file:
-                # the slice is never one Python string.
-                texts.to_frame().write_csv(binary, include_header=False, quote_style="never",
-                                           line_terminator="")
-            else:
-                stream.write("".join(texts.to_list()))
+            put(stream, texts)  # the slice is never one Python string
     annotate_json(skeleton, result, (waived, baselined))
     tail = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[1]
-    _put(stream, binary, ("\n  ]," if count else "") + tail + "\n")
+    put(stream, ("\n  ]," if count else "") + tail + "\n")
 
 
 def _ahead(batches, pool: ThreadPoolExecutor) -> Iterator[tuple[LineBatch, Future]]:
@@ -428,10 +420,3 @@ def _ahead(batches, pool: ThreadPoolExecutor) -> Iterator[tuple[LineBatch, Futur
         previous = current
     if previous is not None:
         yield previous
-
-
-def _put(stream, binary, text: str) -> None:
-    if binary is not None:
-        binary.write(text.encode("utf-8"))
-    else:
-        stream.write(text)

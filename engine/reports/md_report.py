@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import polars as pl
 
@@ -16,6 +17,7 @@ from .advice import advice_text, advice_texts
 from .evidence import evidence_rows
 from .gate_report import active_gate, finding_note, summary_lines
 from .json_report import finding_pieces
+from .text_out import joined, put
 
 LABEL = {"compliant": LABELS["compliant"], "at_risk": f"⚠️ {LABELS['at_risk']}",
          "non_compliant": f"❌ {LABELS['non_compliant']}", "total": "**total**"}
@@ -34,6 +36,17 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(result: CheckResult) -> str:
+    return joined(_pieces(result))
+
+
+def write(result, stream, context) -> None:
+    for piece in _pieces(result):  # the long parts a column at a time: never one string
+        put(stream, piece)
+
+
+def _pieces(result: CheckResult) -> Iterator[str | pl.Series]:
+    """The report as texts and columns of texts (a line of the report each, with its
+    line end), written one after another (text_out.put)."""
     out = [f"# ringfence check{': ' + esc(result.council) if result.council else ''}", "",
            f"Overall: **{LABEL[result.status]}**", "", "## Totals by status", ""]
     out += _table(["status", "lines", "amount"],
@@ -67,12 +80,16 @@ def render(result: CheckResult) -> str:
     flagged, rows = _finding_rows(result, version)
     out += [f"## Lines with findings ({flagged} of {result.table.height})", ""]
     out += _table(["line", "where", *(["version"] if version else []), "amount", "status",
-                   "rule", "finding", "clause"], [])[:-1] + rows + [""]
+                   "rule", "finding", "clause"], [])[:-1]
+    yield "\n".join(out) + "\n"
+    yield rows + "\n"
+    out = [""]
     if result.advice:
         out += ["## Funding advice", "", "Other grants whose packs would take a line its own "
                 "grant refuses.", ""]
-        out += _advice_items(result)
-        out.append("")
+        yield "\n".join(out) + "\n"
+        yield _advice_items(result) + "\n"
+        out = [""]
     gate = summary_lines(result)
     if gate:
         out += ["## Gate", "", *(f"- {esc(text.strip())}" for text in gate), ""]
@@ -82,7 +99,7 @@ def render(result: CheckResult) -> str:
                       [[esc(what), esc(detail), f"`{digest}`" if digest else ""]
                        for what, detail, digest in evidence_rows(result.evidence)])
         out += ["```json", _evidence_json(result), "```", ""]
-    return "\n".join(out)
+    yield "\n".join(out)
 
 
 #: What str.split() splits on (tests/reports/test_report_batches.py checks it is every such
@@ -98,7 +115,7 @@ def esc_column(text: pl.Expr) -> pl.Expr:
             .str.replace_all(_SPECIAL.pattern, "\\$1").fill_null(""))
 
 
-def _finding_rows(result: CheckResult, version: bool) -> tuple[int, list[str]]:
+def _finding_rows(result: CheckResult, version: bool) -> tuple[int, pl.Series]:
     """(how many lines have findings, a table row for each of their findings)."""
     if active_gate(result) is not None:  # the gate's notes come with each LineResult
         flagged, rows = 0, []
@@ -112,7 +129,7 @@ def _finding_rows(result: CheckResult, version: bool) -> tuple[int, list[str]]:
                                  f"`{finding.rule}`",
                                  esc(_noted(finding.message, finding_note(result, line, finding))),
                                  esc(finding.clause)])
-        return flagged, _table([], rows)[2:-1]
+        return flagged, pl.Series(_table([], rows)[2:-1], dtype=pl.Utf8)
     # Without one, every finding is rendered on whole columns, lines with none never read.
     lines = result.versioned_table()[result.flagged()]
     pieces = finding_pieces(lines, result, lambda rule, status, clause: (
@@ -123,10 +140,10 @@ def _finding_rows(result: CheckResult, version: bool) -> tuple[int, list[str]]:
     heads = lines.select(pl.lit("| ") + pl.concat_str(cells, separator=" | "))[:, 0]
     pieces = pieces.sort("_line", "_order")
     texts = pieces.select(heads.gather(pieces["_line"]) + pl.col("_text"))[:, 0]
-    return pieces["_line"].n_unique(), texts.to_list()
+    return pieces["_line"].n_unique(), texts
 
 
-def _advice_items(result: CheckResult) -> list[str]:
+def _advice_items(result: CheckResult) -> pl.Series:
     """An item per advised line, in table order, written on whole columns."""
     table = result.table
     advice = advice_texts(result.advice, table[SEQ], advice_text)
@@ -135,7 +152,7 @@ def _advice_items(result: CheckResult) -> list[str]:
     return advised.select(pl.concat_str([
         pl.lit("- **"), esc_column(pl.col("line_id")), pl.lit("** ("), gbp(pl.col("amount")),
         pl.lit(", "), pl.col(STATUS).replace_strict(list(LABEL), list(LABEL.values())),
-        pl.lit("): "), esc_column(pl.col("_advice"))]))[:, 0].to_list()
+        pl.lit("): "), esc_column(pl.col("_advice"))]))[:, 0]
 
 
 def _noted(message: str, note: str | None) -> str:
@@ -146,7 +163,3 @@ def _evidence_json(result: CheckResult) -> str:
     import json
 
     return json.dumps(result.evidence, indent=2, ensure_ascii=False).replace("```", "` ` `")
-
-
-def write(result, stream, context) -> None:
-    stream.write(render(result))

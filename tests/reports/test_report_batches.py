@@ -184,15 +184,20 @@ def test_an_amended_packs_csv_findings_are_those_of_the_version_in_force(tmp_pat
     assert "capital" in expected[0] and expected[4].endswith("after 2026-06-30")
 
 
-def test_the_html_pages_findings_are_the_same_rendered_on_columns(hostile, monkeypatch):
+@pytest.mark.parametrize("at_once", [1, 7, 25_000])
+def test_the_html_pages_findings_are_the_same_rendered_on_columns(hostile, monkeypatch,
+                                                                  at_once):
     from ringfence.engine.reports import html_report
+    from ringfence.engine.reports.text_out import joined
 
     assert hostile.advice  # advised lines carry their advice among their findings
-    on_columns = html_report._findings(hostile)
+    monkeypatch.setattr(html_report, "AT_ONCE", at_once)  # lines whose text is made at once
+    on_columns = joined(html_report._findings(hostile))
     # With a gate, findings come from each line's LineResult (to carry waivers' notes).
     monkeypatch.setattr(html_report, "active_gate", lambda result: object())
-    assert html_report._findings(hostile) == on_columns
-    assert json.loads(on_columns[1])
+    assert joined(html_report._findings(hostile)) == on_columns
+    # the end of the page's data object: its found lines and their findings
+    assert json.loads("{" + on_columns.removeprefix(", "))["findings"]
 
 
 def test_markdown_whitespace_is_what_str_split_splits_on():
@@ -222,3 +227,14 @@ def test_the_markdown_reports_findings_are_the_same_rendered_on_columns(
     monkeypatch.setattr(md_report, "active_gate", lambda result: object())
     assert md_report.render(result) == on_columns
     assert "## Lines with findings (0 of" not in on_columns
+
+
+def test_a_page_with_no_findings_has_empty_arrays_either_way(monkeypatch):
+    from ringfence.engine.reports import html_report
+    from ringfence.engine.reports.text_out import joined
+
+    clean = run_check(CheckRequest([str(REPO / "cases" / "rotherham-2025-26" / "proposal.yaml")]))
+    assert not clean.flagged().len()
+    on_columns = joined(html_report._findings(clean))
+    monkeypatch.setattr(html_report, "active_gate", lambda result: object())
+    assert joined(html_report._findings(clean)) == on_columns == ', "found": [], "findings": []}'
