@@ -41,19 +41,25 @@ def advice_texts(advice: dict[int, tuple[Advice, ...]], seqs: pl.Series,
                  shown: Callable[[tuple[Advice, ...]], str]) -> pl.Series:
     """Per line (`seqs`: the lines' `_seq`, ascending), its advice as `shown` writes it;
     null for a line with none."""
+    # Lines share their advice tuples (checks/advice.py): each is written once, found by
+    # identity, as hashing a tuple of dataclasses costs more than writing it.
+    texts: dict[int, str] = {}
+
+    def text(tuple_: tuple[Advice, ...]) -> str:
+        written = texts.get(id(tuple_))
+        if written is None:
+            written = texts[id(tuple_)] = shown(tuple_)
+        return written
+
+    if seqs.len() < len(advice):
+        # A slice of a large report (the JSON and HTML reports ask a slice at a time):
+        # look its lines up, rather than sort every advised line on each call.
+        found = [advice.get(seq) for seq in seqs.to_list()]
+        return pl.Series([None if a is None else text(a) for a in found], dtype=pl.Utf8)
     column = pl.repeat(None, seqs.len(), dtype=pl.Utf8, eager=True)
     advised = pl.Series(sorted(advice), dtype=pl.Int64)
     advised = advised.filter(advised.is_in(seqs.implode()))
     if not advised.len():
         return column
-    # Lines share their advice tuples (checks/advice.py): each is written once, found by
-    # identity, as hashing a tuple of dataclasses costs more than writing it.
-    texts: dict[int, str] = {}
-    written = []
-    for seq in advised.to_list():
-        tuple_ = advice[seq]
-        text = texts.get(id(tuple_))
-        if text is None:
-            text = texts[id(tuple_)] = shown(tuple_)
-        written.append(text)
-    return column.scatter(seqs.search_sorted(advised), written)
+    return column.scatter(seqs.search_sorted(advised),
+                          [text(advice[seq]) for seq in advised.to_list()])

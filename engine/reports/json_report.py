@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
@@ -291,28 +292,29 @@ class _Flagged:
     def __init__(self, result: CheckResult):
         self.result = result
         self.window = (0, 0)  # the lines (start, end) whose texts are made
-        self.made: tuple[pl.Series, pl.Series] | None = None
+        self.made: tuple[int, pl.Series] | None = None  # (at: first of them in positions, texts)
 
     @cached_property
-    def _lines(self) -> tuple[pl.Series, pl.DataFrame, list[str]]:
-        return (self.result.flagged(), self.result.versioned_table(),
+    def _lines(self) -> tuple[list[int], pl.DataFrame, list[str]]:
+        # The positions as a list, searched with bisect: polars' search_sorted costs
+        # milliseconds a call on half a million positions, a few times a slice.
+        return (self.result.flagged().to_list(), self.result.versioned_table(),
                 extra_columns(self.result.table))
 
     def of(self, batch: LineBatch) -> pl.Series:
         start, size = batch.start, batch.frame.height
+        positions, table, extras = self._lines
         if self.made is None or not self.window[0] <= start < start + size <= self.window[1]:
-            flagged, table, extras = self._lines
-            first = flagged.search_sorted(start)
+            first = bisect_left(positions, start)
             # Whole slices, up to the one holding the AT_ONCE-th line with findings.
-            last = flagged[min(first + self.AT_ONCE, flagged.len()) - 1]
+            last = positions[min(first + self.AT_ONCE, len(positions)) - 1]
             self.window = (start, start + max(1, -(-(last + 1 - start) // size)) * size)
-            first, end = flagged.search_sorted(pl.Series(self.window)).to_list()
-            inside = flagged.slice(first, end - first)
+            end = bisect_left(positions, self.window[1], first)
             self.made = None  # (let the window before go first)
-            self.made = inside, flagged_texts(table[inside], self.result, extras)
-        positions, texts = self.made
-        first, last = positions.search_sorted(pl.Series([start, start + size])).to_list()
-        return texts.slice(first, last - first)
+            self.made = first, flagged_texts(table[positions[first:end]], self.result, extras)
+        at, texts = self.made
+        first = bisect_left(positions, start)
+        return texts.slice(first - at, bisect_left(positions, start + size, first) - first)
 
 
 def batch_texts(batch: LineBatch, result: CheckResult, clean: Future,
@@ -384,13 +386,27 @@ def report(result: CheckResult) -> dict[str, Any]:
 
 #: The empty lines of a skeleton as json.dumps indents it: only the top level has two spaces.
 _NO_LINES = '\n  "lines": [],'
+#: The skeleton's lists that grow with the ledger: a ledger full of duplicates has tens of
+#: thousands of cases, which json's own indenting (pure Python) takes a second to write.
+_GROWING = ("out_of_scope", "cases", "rejected")
+
+
+def _dumps(skeleton: dict[str, Any]) -> str:
+    """json.dumps(skeleton, indent=2, ensure_ascii=False), its growing lists by orjson
+    (which writes them byte for byte as json does, as it writes the lines). Indenting
+    nests: a member's own text, every line two spaces further in, is its text inside."""
+    members = [f"  {_key(name)}" + (
+        orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() if name in _GROWING
+        else json.dumps(value, indent=2, ensure_ascii=False)).replace("\n", "\n  ")
+        for name, value in skeleton.items()]
+    return "{\n" + ",\n".join(members) + "\n}" if members else "{}"
 
 
 def write(result: CheckResult, stream) -> None:
     skeleton = _skeleton(result)
     # The summary, before the lines, is known now; what follows them (the gate's counts
     # among it) once they are written. The small rest is json's own, floats and all.
-    head = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[0]
+    head = _dumps(skeleton).split(_NO_LINES, 1)[0]
     count = result.table.height
     put(stream, head + ('\n  "lines": [\n' if count else _NO_LINES))
     waived = baselined = 0
@@ -405,7 +421,7 @@ def write(result: CheckResult, stream) -> None:
                 texts = texts.scatter(len(texts) - 1, texts[-1][:-2])
             put(stream, texts)  # the slice is never one Python string
     annotate_json(skeleton, result, (waived, baselined))
-    tail = json.dumps(skeleton, indent=2, ensure_ascii=False).split(_NO_LINES, 1)[1]
+    tail = _dumps(skeleton).split(_NO_LINES, 1)[1]
     put(stream, ("\n  ]," if count else "") + tail + "\n")
 
 
