@@ -54,8 +54,8 @@ def advice_texts(advice: dict[int, tuple[Advice, ...]], seqs: pl.Series,
     if seqs.len() < len(advice):
         # A slice of a large report (the JSON and HTML reports ask a slice at a time):
         # look its lines up, rather than sort every advised line on each call.
-        found = [advice.get(seq) for seq in seqs.to_list()]
-        return pl.Series([None if a is None else text(a) for a in found], dtype=pl.Utf8)
+        return pl.Series([None if (found := advice.get(seq)) is None else text(found)
+                          for seq in seqs.to_list()], dtype=pl.Utf8)
     column = pl.repeat(None, seqs.len(), dtype=pl.Utf8, eager=True)
     advised = pl.Series(sorted(advice), dtype=pl.Int64)
     advised = advised.filter(advised.is_in(seqs.implode()))
