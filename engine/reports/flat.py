@@ -177,17 +177,19 @@ def _rejected_rows(result: CheckResult, lines: pl.DataFrame,
     """Rejected rows: no money counted under any status; raw values under the column
     that shows that input column (`shown`), where it holds text."""
     zero = to_decimal(0)
+    # (polars builds a DataFrame's schema anew each time it is asked: once, not per cell)
+    schema = lines.schema
+    texts = {name: column for name, column in shown.items() if schema.get(column) == pl.Utf8}
     records = []
     for row in result.rejected:
-        record = {shown[name]: value for name, value in row.raw.items()
-                  if name in shown and lines.schema.get(shown[name]) == pl.Utf8}
+        record = {texts[name]: value for name, value in row.raw.items() if name in texts}
         records.append({**record, "source": row.source, "row": row.row,
                         "line_id": row.raw.get("line_id"), "status": "rejected",
                         "amount": None if row.amount is None else to_decimal(row.amount),
                         "compliant_amount": zero, "at_risk_amount": zero,
                         "non_compliant_amount": zero,
                         FINDINGS: row.explain(), ADVICE: ""})
-    return pl.DataFrame(records, schema=lines.schema)
+    return pl.DataFrame(records, schema=schema)
 
 
 def _extra_names(table: pl.DataFrame, versioned: bool) -> list[tuple[str, str]]:
